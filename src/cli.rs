@@ -1,0 +1,54 @@
+//! Command-line definitions (clap only; behaviour lives in `commands`).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pgrepl",
+    version,
+    about = "Declarative, checked PostgreSQL streaming-replication setup",
+    long_about = "pgrepl turns one topology file into every file a PostgreSQL streaming-replication \
+cluster needs: postgresql.conf drop-ins, pg_hba.conf rules, firewall scripts and ordered, \
+idempotent runbooks, after checking the topology for mistakes."
+)]
+pub struct Cli {
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a topology and write every node's configuration and runbooks.
+    Gen {
+        /// The topology file (TOML).
+        topology: PathBuf,
+        /// Output directory; created, or replaced as a whole if pgrepl wrote it before.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Replace files in the output directory that pgrepl did not write or that were edited.
+        #[arg(long)]
+        force: bool,
+        /// Directory of templates overriding the built-in ones (same relative names).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Validate a topology and print its diagnostics; writes nothing.
+    Check {
+        /// The topology file (TOML).
+        topology: PathBuf,
+    },
+    /// Print the JSON Schema of the topology file.
+    Schema,
+}

@@ -1,0 +1,71 @@
+//! Quoting values for the languages pgrepl writes: POSIX shell and postgresql.conf.
+
+/// Quotes a value for a POSIX shell: left bare when it only holds characters no shell
+/// treats specially, else single-quoted with embedded quotes as `'\''`.
+pub fn shell(value: &str) -> String {
+    let safe = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./:@%+=,".contains(&b));
+    if safe {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+/// Quotes a string for postgresql.conf: single quotes, with `'` doubled and `\` escaped, as
+/// the server's configuration lexer reads them.
+pub fn conf_string(value: &str) -> String {
+    format!("'{}'", value.replace('\\', r"\\").replace('\'', "''"))
+}
+
+/// Quotes a value inside a libpq connection string: bare when it has no space, quote or
+/// backslash, else single-quoted with `\` and `'` backslash-escaped.
+pub fn conninfo_value(value: &str) -> String {
+    if !value.is_empty() && !value.contains([' ', '\'', '\\', '\t', '\n']) {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
+    }
+}
+
+/// Quotes a name as an SQL identifier (used in synchronous_standby_names, which the server
+/// parses with identifier rules).
+pub fn sql_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(
+            shell("/var/lib/postgresql/16/main"),
+            "/var/lib/postgresql/16/main"
+        );
+        assert_eq!(shell("a b"), "'a b'");
+        assert_eq!(shell("it's"), r"'it'\''s'");
+        assert_eq!(shell(""), "''");
+        assert_eq!(shell("$HOME"), "'$HOME'");
+        assert_eq!(shell("::1"), "::1");
+    }
+
+    #[test]
+    fn conninfo_quoting() {
+        assert_eq!(conninfo_value("10.0.0.1"), "10.0.0.1");
+        assert_eq!(
+            conninfo_value("/var/lib/my pg/.pgpass"),
+            r"'/var/lib/my pg/.pgpass'"
+        );
+        assert_eq!(conninfo_value("a'b"), r"'a\'b'");
+    }
+
+    #[test]
+    fn conf_quoting() {
+        assert_eq!(conf_string("*"), "'*'");
+        assert_eq!(conf_string("a'b\\c"), r"'a''b\\c'");
+    }
+}

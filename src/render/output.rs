@@ -1,0 +1,289 @@
+//! Writing the plan: all or nothing, never over a file pgrepl did not write.
+//!
+//! The new tree is assembled in a staging directory next to the output directory (same file
+//! system), then swapped in by rename. A manifest records each file pgrepl wrote with its
+//! SHA-256, so a later run can tell its own unchanged files from files a user wrote or edited.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::Artifact;
+
+/// Name of the manifest inside the output directory.
+pub const MANIFEST: &str = ".pgrepl-manifest";
+const MANIFEST_HEADER: &str =
+    "# pgrepl manifest: files written by `pgrepl gen` (sha256  mode  path). Do not edit.\n";
+
+#[derive(Debug)]
+pub enum WriteError {
+    /// Files pgrepl would overwrite or remove that it did not write, or that changed since.
+    Foreign {
+        dir: PathBuf,
+        files: Vec<String>,
+    },
+    /// The output path exists but is not a directory.
+    NotADirectory(PathBuf),
+    Io {
+        path: PathBuf,
+        source: io::Error,
+    },
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Foreign { dir, files } => {
+                write!(
+                    f,
+                    "{} holds files pgrepl did not write (or that were edited since):",
+                    dir.display()
+                )?;
+                for file in files.iter().take(10) {
+                    write!(f, "\n  {file}")?;
+                }
+                if files.len() > 10 {
+                    write!(f, "\n  … and {} more", files.len() - 10)?;
+                }
+                write!(
+                    f,
+                    "\nnothing was written; choose another directory, or pass --force to replace them"
+                )
+            }
+            WriteError::NotADirectory(p) => {
+                write!(f, "{} exists and is not a directory", p.display())
+            }
+            WriteError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The manifest's content for a plan: deterministic, sorted by path.
+pub fn manifest_text(plan: &[Artifact]) -> String {
+    let mut out = String::from(MANIFEST_HEADER);
+    let mut sorted: Vec<&Artifact> = plan.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    for a in sorted {
+        out.push_str(&format!(
+            "{}  {:o}  {}\n",
+            sha256_hex(a.contents.as_bytes()),
+            a.mode,
+            a.path
+        ));
+    }
+    out
+}
+
+fn parse_manifest(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, "  ");
+            let hash = parts.next()?;
+            let _mode = parts.next()?;
+            let path = parts.next()?;
+            Some((path.to_owned(), hash.to_owned()))
+        })
+        .collect()
+}
+
+/// Every regular file under `dir`, relative, `/`-separated. Symlinks count as files (they
+/// are not followed), so they are never silently dropped.
+fn existing_files(dir: &Path) -> Result<Vec<String>, WriteError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).map_err(io_err(&d))? {
+            let entry = entry.map_err(io_err(&d))?;
+            let path = entry.path();
+            let ty = entry.file_type().map_err(io_err(&path))?;
+            if ty.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap_or(&path);
+                out.push(
+                    rel.to_string_lossy()
+                        .replace(std::path::MAIN_SEPARATOR, "/"),
+                );
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// What a run would change in `dir`: files whose replacement or removal needs `--force`.
+fn foreign_files(dir: &Path) -> Result<Vec<String>, WriteError> {
+    let manifest_path = dir.join(MANIFEST);
+    let ours = match fs::read_to_string(&manifest_path) {
+        Ok(text) => parse_manifest(&text),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
+        Err(e) => return Err(io_err(&manifest_path)(e)),
+    };
+    let mut foreign = Vec::new();
+    for rel in existing_files(dir)? {
+        if rel == MANIFEST {
+            continue;
+        }
+        let path = dir.join(&rel);
+        let unchanged = match ours.get(&rel) {
+            Some(hash) => {
+                let meta = fs::symlink_metadata(&path).map_err(io_err(&path))?;
+                meta.is_file() && sha256_hex(&fs::read(&path).map_err(io_err(&path))?) == *hash
+            }
+            None => false,
+        };
+        if !unchanged {
+            foreign.push(rel);
+        }
+    }
+    Ok(foreign)
+}
+
+fn write_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), WriteError> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+    }
+    // Created with the final mode, so a secret is never readable by others, not even briefly.
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
+    let mut f = opts.open(path).map_err(io_err(path))?;
+    f.write_all(contents).map_err(io_err(path))?;
+    f.sync_all().map_err(io_err(path))?;
+    // The umask may have narrowed the mode; scripts must stay executable.
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io_err(path))?;
+    Ok(())
+}
+
+/// Removes a staging directory when dropped, unless it was swapped in.
+struct Staging {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn sibling(dir: &Path, tag: &str) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".to_owned());
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.pgrepl-{tag}-{}", std::process::id()))
+}
+
+/// Writes the plan into `dir` atomically. Without `force`, refuses when `dir` holds any file
+/// pgrepl did not write or that changed since it wrote it; with `force`, such files at paths
+/// of the plan are replaced and the others are kept. Files of an earlier run that the plan
+/// no longer has are removed.
+pub fn write(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteError> {
+    let exists = match fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => true,
+        Ok(_) => return Err(WriteError::NotADirectory(dir.to_owned())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(e) => return Err(io_err(dir)(e)),
+    };
+    let foreign = if exists {
+        foreign_files(dir)?
+    } else {
+        Vec::new()
+    };
+    if !foreign.is_empty() && !force {
+        return Err(WriteError::Foreign {
+            dir: dir.to_owned(),
+            files: foreign,
+        });
+    }
+
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+    }
+    let mut staging = Staging {
+        path: sibling(dir, "new"),
+        keep: false,
+    };
+    let _ = fs::remove_dir_all(&staging.path);
+    fs::create_dir(&staging.path).map_err(io_err(&staging.path))?;
+    // With --force, files pgrepl does not write itself stay in the output directory.
+    let planned: std::collections::BTreeSet<&str> = plan.iter().map(|a| a.path.as_str()).collect();
+    for rel in &foreign {
+        if !planned.contains(rel.as_str()) {
+            let from = dir.join(rel);
+            let to = staging.path.join(rel);
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).map_err(io_err(parent))?;
+            }
+            fs::copy(&from, &to).map_err(io_err(&from))?;
+        }
+    }
+    for a in plan {
+        write_file(&staging.path.join(&a.path), a.contents.as_bytes(), a.mode)?;
+    }
+    write_file(
+        &staging.path.join(MANIFEST),
+        manifest_text(plan).as_bytes(),
+        super::MODE_FILE,
+    )?;
+    let mode = if exists {
+        fs::metadata(dir).map_err(io_err(dir))?.permissions().mode()
+    } else {
+        0o755
+    };
+    fs::set_permissions(&staging.path, fs::Permissions::from_mode(mode))
+        .map_err(io_err(&staging.path))?;
+
+    if exists {
+        let old = sibling(dir, "old");
+        let _ = fs::remove_dir_all(&old);
+        fs::rename(dir, &old).map_err(io_err(dir))?;
+        if let Err(e) = fs::rename(&staging.path, dir) {
+            // Put the previous output back; the new one is discarded with the staging dir.
+            let _ = fs::rename(&old, dir);
+            return Err(io_err(dir)(e));
+        }
+        staging.keep = true;
+        fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    } else {
+        fs::rename(&staging.path, dir).map_err(io_err(dir))?;
+        staging.keep = true;
+    }
+    Ok(())
+}
+
+/// Whether `dir` already holds exactly what the plan would write (for `--check`-style use
+/// and tests).
+pub fn matches(dir: &Path, plan: &[Artifact]) -> bool {
+    plan.iter()
+        .all(|a| fs::read(dir.join(&a.path)).is_ok_and(|bytes| bytes == a.contents.as_bytes()))
+        && fs::read_to_string(dir.join(MANIFEST)).is_ok_and(|m| m == manifest_text(plan))
+}

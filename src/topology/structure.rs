@@ -1,0 +1,398 @@
+//! Structural check: the spanned TOML tree against the JSON Schema of the topology types.
+//!
+//! The schema is generated from `model`, so the Rust types stay the one description of the
+//! file's shape; this walker turns every mismatch (unknown key, wrong type, missing key,
+//! value out of range, unknown enum value) into a diagnostic on the exact span, all at once.
+//! It understands the subset of JSON Schema that schemars emits for our types.
+
+use serde_json::{Map, Value};
+use toml::Spanned;
+use toml::de::DeValue;
+
+use super::doc::{Doc, Seg, display_path, display_table};
+use crate::diag::{Diagnostic, did_you_mean};
+
+pub fn check(doc: &Doc<'_>, schema: &Value) -> Vec<Diagnostic> {
+    let mut walker = Walker {
+        root: schema,
+        doc,
+        out: Vec::new(),
+    };
+    let root_value = DeValue::Table(doc.root.get_ref().clone());
+    let spanned = Spanned::new(doc.root.span(), root_value);
+    walker.value(&spanned, schema, &mut Vec::new());
+    walker.out
+}
+
+struct Walker<'s, 'd, 'i> {
+    root: &'s Value,
+    doc: &'d Doc<'i>,
+    out: Vec<Diagnostic>,
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn matches_type(v: &DeValue<'_>, ty: &str) -> bool {
+    matches!(
+        (v, ty),
+        (DeValue::String(_), "string")
+            | (DeValue::Integer(_), "integer" | "number")
+            | (DeValue::Float(_), "number")
+            | (DeValue::Boolean(_), "boolean")
+            | (DeValue::Array(_), "array")
+            | (DeValue::Table(_), "object")
+    )
+}
+
+fn expected_name(ty: &str) -> &'static str {
+    match ty {
+        "string" => "a string",
+        "integer" => "an integer",
+        "number" => "a number",
+        "boolean" => "a boolean (true or false)",
+        "array" => "an array",
+        "object" => "a table",
+        _ => "something else",
+    }
+}
+
+fn describe_key(path: &[Seg<'_>]) -> String {
+    match path.last() {
+        Some(Seg::Key(_)) => format!("`{}`", display_path(path)),
+        Some(Seg::Index(_)) => format!(
+            "entry {} of `{}`",
+            display_path(&path[path.len() - 1..]).trim_start_matches('['),
+            display_path(&path[..path.len() - 1])
+        ),
+        None => "the file".to_owned(),
+    }
+}
+
+fn toml_literal(v: &DeValue<'_>) -> String {
+    match v {
+        DeValue::String(s) => format!("{s:?}"),
+        DeValue::Integer(i) => i.as_str().to_owned(),
+        DeValue::Float(f) => f.as_str().to_owned(),
+        DeValue::Boolean(b) => b.to_string(),
+        other => type_name(other).to_owned(),
+    }
+}
+
+impl<'s> Walker<'s, '_, '_> {
+    fn resolve(&self, schema: &'s Value) -> &'s Value {
+        let mut cur = schema;
+        // Refs in schemars output are local: "#/$defs/Name".
+        while let Some(r) = cur.get("$ref").and_then(Value::as_str) {
+            let name = r.rsplit('/').next().unwrap_or(r);
+            match self.root.get("$defs").and_then(|d| d.get(name)) {
+                Some(target) => cur = target,
+                None => break,
+            }
+        }
+        cur
+    }
+
+    fn help_for(schema: &Value) -> Option<String> {
+        schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    fn value(&mut self, v: &Spanned<DeValue<'_>>, schema: &'s Value, path: &mut Vec<Seg<'_>>) {
+        let schema = self.resolve(schema);
+        if let Some(alts) = schema
+            .get("oneOf")
+            .or_else(|| schema.get("anyOf"))
+            .and_then(Value::as_array)
+        {
+            self.alternatives(v, schema, alts, path);
+            return;
+        }
+        if let Some(ty) = schema.get("type") {
+            let types: Vec<&str> = match ty {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            if !types.is_empty() && !types.iter().any(|t| matches_type(v.get_ref(), t)) {
+                let expected: Vec<&str> = types
+                    .iter()
+                    .filter(|t| **t != "null")
+                    .map(|t| expected_name(t))
+                    .collect();
+                let mut d = Diagnostic::error(
+                    "topology::wrong-type",
+                    format!(
+                        "{} must be {}, found {}",
+                        describe_key(path),
+                        expected.join(" or "),
+                        type_name(v.get_ref())
+                    ),
+                )
+                .label(v.span(), format!("this is {}", type_name(v.get_ref())));
+                if let Some(h) = Self::help_for(schema) {
+                    d = d.help(h);
+                }
+                self.out.push(d);
+                return;
+            }
+        }
+        if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+            let names: Vec<&str> = options.iter().filter_map(Value::as_str).collect();
+            self.enum_value(v, &names, schema, path);
+            return;
+        }
+        if let Some(c) = schema.get("const").and_then(Value::as_str) {
+            self.enum_value(v, &[c], schema, path);
+            return;
+        }
+        match v.get_ref() {
+            DeValue::Integer(i) => self.range(v, i.as_str(), schema, path),
+            DeValue::Table(t) => self.table(v, t, schema, path),
+            DeValue::Array(items) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        path.push(Seg::Index(i));
+                        self.value(item, item_schema, path);
+                        path.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn enum_value(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        names: &[&str],
+        schema: &Value,
+        path: &[Seg<'_>],
+    ) {
+        let found = v.get_ref().as_str();
+        if found.is_some_and(|s| names.contains(&s)) {
+            return;
+        }
+        let list = names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut d = Diagnostic::error(
+            "topology::unknown-value",
+            format!(
+                "{} must be one of {list}, found {}",
+                describe_key(path),
+                toml_literal(v.get_ref())
+            ),
+        )
+        .label(v.span(), "not a known value");
+        let suggestion = found.and_then(|s| did_you_mean(s, names.iter().copied()));
+        d = match (suggestion, Self::help_for(schema)) {
+            (Some(s), _) => d.help(format!("did you mean \"{s}\"?")),
+            (None, Some(h)) => d.help(h),
+            (None, None) => d,
+        };
+        self.out.push(d);
+    }
+
+    fn range(&mut self, v: &Spanned<DeValue<'_>>, text: &str, schema: &Value, path: &[Seg<'_>]) {
+        let Ok(n) = text.replace('_', "").parse::<i128>() else {
+            return;
+        };
+        let min = schema
+            .get("minimum")
+            .and_then(Value::as_i64)
+            .map(i128::from);
+        let max = schema
+            .get("maximum")
+            .and_then(Value::as_i64)
+            .map(i128::from);
+        let too_low = min.is_some_and(|m| n < m);
+        let too_high = max.is_some_and(|m| n > m);
+        if !(too_low || too_high) {
+            return;
+        }
+        let bounds = match (min, max) {
+            (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
+            (Some(lo), None) => format!("at least {lo}"),
+            (None, Some(hi)) => format!("at most {hi}"),
+            (None, None) => unreachable!("out of range needs a bound"),
+        };
+        let mut d = Diagnostic::error(
+            "topology::out-of-range",
+            format!("{} must be {bounds}, found {n}", describe_key(path)),
+        )
+        .label(v.span(), "out of range");
+        if let Some(h) = Self::help_for(schema) {
+            d = d.help(h);
+        }
+        self.out.push(d);
+    }
+
+    fn table(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        t: &toml::de::DeTable<'_>,
+        schema: &'s Value,
+        path: &mut Vec<Seg<'_>>,
+    ) {
+        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+        let props = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or_else(|| EMPTY.get_or_init(Map::new));
+        let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
+        for (key, value) in t.iter() {
+            let name: &str = key.get_ref();
+            match props.get(name) {
+                Some(prop_schema) => {
+                    // Extend the path with a key that lives as long as this iteration.
+                    let mut child: Vec<Seg<'_>> = path.clone();
+                    child.push(Seg::Key(name));
+                    self.value(value, prop_schema, &mut child);
+                }
+                None if closed => {
+                    let known: Vec<&str> = props.keys().map(String::as_str).collect();
+                    let help = match did_you_mean(name, known.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("known keys here: {}", known.join(", ")),
+                    };
+                    self.out.push(
+                        Diagnostic::error(
+                            "topology::unknown-key",
+                            format!("unknown key `{name}` in {}", display_table(path)),
+                        )
+                        .label(key.span(), "not a key pgrepl knows")
+                        .help(help),
+                    );
+                }
+                None => {}
+            }
+        }
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+            .unwrap_or_default();
+        for name in required {
+            if t.get(name).is_none() {
+                let mut d = Diagnostic::error(
+                    "topology::missing-key",
+                    format!("missing key `{name}` in {}", display_table(path)),
+                )
+                .label(
+                    if path.is_empty() {
+                        0..0
+                    } else {
+                        self.doc.span(path)
+                    },
+                    format!("`{name}` is required here"),
+                );
+                if let Some(h) = props
+                    .get(name)
+                    .and_then(|p| Self::help_for(self.resolve(p)))
+                {
+                    d = d.help(h);
+                }
+                self.out.push(d);
+            }
+        }
+        let _ = v;
+    }
+
+    fn alternatives(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        schema: &'s Value,
+        alts: &'s [Value],
+        path: &mut Vec<Seg<'_>>,
+    ) {
+        // An enum of documented unit variants: a list of consts.
+        let consts: Vec<&str> = alts
+            .iter()
+            .filter_map(|a| self.resolve(a).get("const").and_then(Value::as_str))
+            .collect();
+        if !consts.is_empty() && consts.len() == alts.len() {
+            if !v.get_ref().is_str() {
+                self.wrong_type(v, "a string", schema, path);
+            } else {
+                self.enum_value(v, &consts, schema, path);
+            }
+            return;
+        }
+        let mut best: Option<(usize, Vec<Diagnostic>)> = None;
+        let mut applicable = false;
+        for alt in alts {
+            let alt = self.resolve(alt);
+            if alt.get("type").and_then(Value::as_str) == Some("null") {
+                continue;
+            }
+            let mut sub = Walker {
+                root: self.root,
+                doc: self.doc,
+                out: Vec::new(),
+            };
+            sub.value(v, alt, path);
+            if sub.out.is_empty() {
+                return;
+            }
+            let type_ok = alt
+                .get("type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| matches_type(v.get_ref(), t));
+            if type_ok {
+                applicable = true;
+                let score = sub.out.len();
+                if best.as_ref().is_none_or(|(s, _)| score < *s) {
+                    best = Some((score, sub.out));
+                }
+            }
+        }
+        match best {
+            Some((_, diags)) if applicable => self.out.extend(diags),
+            _ => {
+                let kinds: Vec<&str> = alts
+                    .iter()
+                    .filter_map(|a| self.resolve(a).get("type").and_then(Value::as_str))
+                    .filter(|t| *t != "null")
+                    .map(expected_name)
+                    .collect();
+                self.wrong_type(v, &kinds.join(" or "), schema, path);
+            }
+        }
+    }
+
+    fn wrong_type(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        expected: &str,
+        schema: &Value,
+        path: &[Seg<'_>],
+    ) {
+        let mut d = Diagnostic::error(
+            "topology::wrong-type",
+            format!(
+                "{} must be {expected}, found {}",
+                describe_key(path),
+                type_name(v.get_ref())
+            ),
+        )
+        .label(v.span(), format!("this is {}", type_name(v.get_ref())));
+        if let Some(h) = Self::help_for(schema) {
+            d = d.help(h);
+        }
+        self.out.push(d);
+    }
+}
