@@ -64,7 +64,12 @@ fn load(path: &Path, style: Style) -> Result<Loaded, Exit> {
     let name = path.display().to_string();
     eprint!(
         "{}",
-        diag::render(&name, &source, &loaded.diagnostics, style)
+        diag::render(
+            &name,
+            &topology::redact_secrets(&source),
+            &loaded.diagnostics,
+            style
+        )
     );
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = loaded.diagnostics.len() - errors;

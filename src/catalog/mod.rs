@@ -143,6 +143,20 @@ fn context_all_majors(param: &str) -> Option<Context> {
     })
 }
 
+/// Old enum spellings PostgreSQL 10–18 still accepts, and what they mean today.
+pub const LEGACY_ENUM_ALIASES: &[(&str, &str, &str)] = &[
+    ("wal_level", "hot_standby", "replica"),
+    ("wal_level", "archive", "replica"),
+];
+
+/// The current name of a legacy enum value of `param`, if `value` is one.
+pub fn legacy_alias(param: &str, value: &str) -> Option<&'static str> {
+    LEGACY_ENUM_ALIASES
+        .iter()
+        .find(|(p, old, _)| *p == param && old.eq_ignore_ascii_case(value))
+        .map(|(_, _, new)| *new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

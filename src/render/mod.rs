@@ -109,9 +109,11 @@ fn settings_for(topo: &ValidTopology, node: &ValidNode) -> Vec<Setting> {
         s.max_wal_senders.to_string(),
         s.max_wal_senders.to_string(),
         s.max_wal_senders.to_string(),
-        format!(
-            "{streams} standby(s) stream from this node now; pg_basebackup needs 2 more; a promoted standby serves its peers"
-        ),
+        match streams {
+            0 => "none stream from here now; room for a clone's pg_basebackup and for peers after a promotion".to_owned(),
+            1 => "1 standby streams from here, plus 2 for a clone's pg_basebackup and room to grow".to_owned(),
+            n => format!("{n} standbys stream from here, plus 2 for a clone's pg_basebackup and room to grow"),
+        },
     ));
     match topo.facts.wal_keep {
         WalKeep::Size => out.push(setting(
@@ -141,13 +143,16 @@ fn settings_for(topo: &ValidTopology, node: &ValidNode) -> Vec<Setting> {
         s.max_replication_slots.to_string(),
         s.max_replication_slots.to_string(),
         s.max_replication_slots.to_string(),
-        format!(
-            "{} slot(s) for standbys streaming from this node, plus room to grow",
-            node.downstream
-                .iter()
-                .filter(|&&d| topo.nodes[d].slot.is_some())
-                .count()
-        ),
+        match node
+            .downstream
+            .iter()
+            .filter(|&&d| topo.nodes[d].slot.is_some())
+            .count()
+        {
+            0 => "no standby holds a slot here now; room for slots after a promotion".to_owned(),
+            1 => "1 standby holds a slot here, plus room to grow".to_owned(),
+            n => format!("{n} standbys hold a slot here, plus room to grow"),
+        },
     ));
     let hs = if s.hot_standby { "on" } else { "off" };
     out.push(setting(
@@ -187,23 +192,31 @@ fn settings_for(topo: &ValidTopology, node: &ValidNode) -> Vec<Setting> {
             ));
         }
     }
-    if node.role == Role::Primary {
-        if let Some(sync) = &topo.sync {
+    out
+}
+
+/// The primary's synchronous-replication setting, kept apart: turned on only once enough
+/// standbys stream, or every commit would wait for standbys that do not exist yet.
+fn sync_settings_for(topo: &ValidTopology, node: &ValidNode) -> Vec<Setting> {
+    let facts = topo.facts;
+    match (&topo.sync, node.role) {
+        (Some(sync), Role::Primary) => {
             let names = sync.standby_names();
-            out.push(setting(
+            vec![setting(
+                facts,
                 "synchronous_standby_names",
                 quote::conf_string(&names),
                 names.clone(),
                 names,
                 format!(
-                    "a commit waits for {} {} of the listed standbys to confirm",
+                    "a commit waits until {} {} of the listed standbys confirm it",
                     sync.method.keyword().to_ascii_lowercase(),
                     sync.count
                 ),
-            ));
+            )]
         }
+        _ => Vec::new(),
     }
-    out
 }
 
 #[derive(Serialize)]
@@ -242,6 +255,11 @@ struct NodeContext {
     port: u16,
     layout: LayoutContext,
     settings: Vec<Setting>,
+    /// On the primary of a synchronous cluster: synchronous_standby_names.
+    sync_settings: Vec<Setting>,
+    /// How many of the listed standbys must stream before synchronous replication is on.
+    sync_count: u32,
+    sync_standbys: Vec<String>,
     upstream: Option<Peer>,
     /// primary_conninfo for a standby.
     conninfo: Option<String>,
@@ -288,12 +306,15 @@ struct ClusterContext {
     firewall: bool,
     sync: Option<String>,
     drop_in: &'static str,
+    sync_drop_in: &'static str,
     hba_block: &'static str,
     recovery_file: &'static str,
 }
 
 /// Where the drop-in lives inside the output, and on the server under the config dir.
 pub const DROP_IN: &str = "conf.d/pgrepl-replication.conf";
+/// The primary's synchronous_standby_names, installed once the standbys stream.
+pub const SYNC_DROP_IN: &str = "conf.d/pgrepl-synchronous.conf";
 pub const HBA_BLOCK: &str = "pg_hba-replication.conf";
 /// A standby's recovery.conf before PostgreSQL 12, installed into the data directory.
 pub const RECOVERY_CONF: &str = "recovery.conf";
@@ -380,6 +401,13 @@ fn node_context(topo: &ValidTopology, i: usize) -> NodeContext {
             service_as_os_user: l.service_as_os_user,
         },
         settings: settings_for(topo, n),
+        sync_settings: sync_settings_for(topo, n),
+        sync_count: topo.sync.as_ref().map_or(0, |s| s.count),
+        sync_standbys: topo
+            .sync
+            .as_ref()
+            .map(|s| s.standbys.clone())
+            .unwrap_or_default(),
         upstream,
         conninfo: n
             .upstream
@@ -457,6 +485,12 @@ const BASE_BACKUP: StepDef = (
     "the data directory is a consistent copy that starts as a standby of its upstream",
     "",
 );
+const ENABLE_SYNC: StepDef = (
+    "enable-synchronous",
+    "Turn on synchronous replication",
+    "enough of the listed standbys stream before commits start waiting for them",
+    "",
+);
 const VERIFY_SENDERS: StepDef = (
     "verify-senders",
     "Check the standbys streaming from this node",
@@ -493,6 +527,9 @@ fn steps_for(topo: &ValidTopology, n: &ValidNode) -> (Vec<Step>, Vec<Step>) {
                 setup.push(CREATE_SLOTS);
             }
             setup.push(VERIFY_NODE);
+            if topo.sync.is_some() {
+                verify.push(ENABLE_SYNC);
+            }
             if serves {
                 verify.push(VERIFY_SENDERS);
             }
@@ -560,6 +597,7 @@ pub fn plan(
         firewall: topo.firewall == Firewall::Ufw,
         sync: topo.sync.as_ref().map(|s| s.standby_names()),
         drop_in: DROP_IN,
+        sync_drop_in: SYNC_DROP_IN,
         hba_block: HBA_BLOCK,
         recovery_file: RECOVERY_CONF,
     };

@@ -13,6 +13,18 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/RUNBOOK.md.j2"),
     ),
     (
+        "conf/recovery.conf.j2",
+        include_str!("../../templates/conf/recovery.conf.j2"),
+    ),
+    (
+        "conf/synchronous.conf.j2",
+        include_str!("../../templates/conf/synchronous.conf.j2"),
+    ),
+    (
+        "runbook/enable-synchronous.sh.j2",
+        include_str!("../../templates/runbook/enable-synchronous.sh.j2"),
+    ),
+    (
         "conf/replication.conf.j2",
         include_str!("../../templates/conf/replication.conf.j2"),
     ),
@@ -170,4 +182,24 @@ fn list_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file under templates/ is embedded, and nothing embedded is missing there.
+    #[test]
+    fn embedded_list_matches_the_templates_directory() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let on_disk: Vec<String> = list_files(&dir)
+            .unwrap()
+            .iter()
+            .map(|f| f.strip_prefix(&dir).unwrap().to_string_lossy().into_owned())
+            .collect();
+        let mut embedded: Vec<String> = EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+        environment(None).expect("every embedded template compiles");
+    }
 }

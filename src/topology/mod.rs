@@ -5,6 +5,7 @@
 //! `valid::ValidTopology`, or every diagnostic found on the way.
 
 pub mod doc;
+pub mod layout;
 pub mod model;
 pub mod structure;
 pub mod valid;
@@ -60,6 +61,45 @@ pub fn load(source: &str) -> Loaded {
     }
 }
 
+/// The source with every `literal = "…"` string masked, for showing in diagnostics: a
+/// literal password must not reach a terminal or a CI log. Works on text, so that even a
+/// file too broken to parse is shown masked. Byte offsets are unchanged.
+pub fn redact_secrets(source: &str) -> String {
+    let mut out = source.as_bytes().to_vec();
+    let bytes = source.as_bytes();
+    let mut from = 0;
+    while let Some(found) = source[from..].find("literal") {
+        let mut i = from + found + "literal".len();
+        from = i;
+        let skip_blanks = |mut i: usize| {
+            while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+                i += 1;
+            }
+            i
+        };
+        i = skip_blanks(i);
+        if bytes.get(i) != Some(&b'=') {
+            continue;
+        }
+        i = skip_blanks(i + 1);
+        let Some(&quote) = bytes.get(i).filter(|q| **q == b'"' || **q == b'\'') else {
+            continue;
+        };
+        i += 1;
+        while i < bytes.len() && bytes[i] != quote && bytes[i] != b'\n' {
+            if bytes[i] == b'\\' && quote == b'"' && i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
+                out[i] = b'*';
+                i += 1;
+            }
+            out[i] = b'*';
+            i += 1;
+        }
+        from = i;
+    }
+    // Only ASCII bytes were written over whole characters' bytes, so this stays UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| source.to_owned())
+}
+
 fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_owned();
     let mut d = Diagnostic::error("topology::syntax", format!("invalid TOML: {message}"));
@@ -69,4 +109,20 @@ fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
     d.help(
         "see https://toml.io for the syntax; strings need double quotes, e.g. host = \"10.0.0.1\"",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_passwords_are_masked_for_display() {
+        let src = "[replication]\npassword = { literal = \"Zq\\\"xy wörd\" }\nuser = \"literal\"\n";
+        let red = redact_secrets(src);
+        assert_eq!(red.len(), src.len());
+        assert!(!red.contains("Zq") && !red.contains("wörd"), "{red}");
+        assert!(red.contains("user = \"literal\""));
+        // Broken TOML is masked too.
+        assert!(!redact_secrets("password = { literal = 'x1y2\n").contains("x1y2"));
+    }
 }

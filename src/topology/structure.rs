@@ -110,13 +110,15 @@ impl<'s> Walker<'s, '_, '_> {
     }
 
     fn value(&mut self, v: &Spanned<DeValue<'_>>, schema: &'s Value, path: &mut Vec<Seg<'_>>) {
+        // A property's own description sits beside its `$ref`; prefer it for help lines.
+        let help = Self::help_for(schema).or_else(|| Self::help_for(self.resolve(schema)));
         let schema = self.resolve(schema);
         if let Some(alts) = schema
             .get("oneOf")
             .or_else(|| schema.get("anyOf"))
             .and_then(Value::as_array)
         {
-            self.alternatives(v, schema, alts, path);
+            self.alternatives(v, alts, help, path);
             return;
         }
         if let Some(ty) = schema.get("type") {
@@ -141,7 +143,7 @@ impl<'s> Walker<'s, '_, '_> {
                     ),
                 )
                 .label(v.span(), format!("this is {}", type_name(v.get_ref())));
-                if let Some(h) = Self::help_for(schema) {
+                if let Some(h) = help {
                     d = d.help(h);
                 }
                 self.out.push(d);
@@ -150,15 +152,15 @@ impl<'s> Walker<'s, '_, '_> {
         }
         if let Some(options) = schema.get("enum").and_then(Value::as_array) {
             let names: Vec<&str> = options.iter().filter_map(Value::as_str).collect();
-            self.enum_value(v, &names, schema, path);
+            self.enum_value(v, &names, help, path);
             return;
         }
         if let Some(c) = schema.get("const").and_then(Value::as_str) {
-            self.enum_value(v, &[c], schema, path);
+            self.enum_value(v, &[c], help, path);
             return;
         }
         match v.get_ref() {
-            DeValue::Integer(i) => self.range(v, i.as_str(), schema, path),
+            DeValue::Integer(i) => self.range(v, i.as_str(), schema, help, path),
             DeValue::Table(t) => self.table(v, t, schema, path),
             DeValue::Array(items) => {
                 if let Some(item_schema) = schema.get("items") {
@@ -177,7 +179,7 @@ impl<'s> Walker<'s, '_, '_> {
         &mut self,
         v: &Spanned<DeValue<'_>>,
         names: &[&str],
-        schema: &Value,
+        help: Option<String>,
         path: &[Seg<'_>],
     ) {
         let found = v.get_ref().as_str();
@@ -198,8 +200,19 @@ impl<'s> Walker<'s, '_, '_> {
             ),
         )
         .label(v.span(), "not a known value");
+        let param = match path.last() {
+            Some(Seg::Key(k)) => *k,
+            _ => "",
+        };
+        if let Some(current) = found.and_then(|s| crate::catalog::legacy_alias(param, s)) {
+            self.out.push(d.help(format!(
+                "\"{}\" is the old name of \"{current}\" (PostgreSQL still accepts it); write \"{current}\"",
+                found.unwrap_or_default()
+            )));
+            return;
+        }
         let suggestion = found.and_then(|s| did_you_mean(s, names.iter().copied()));
-        d = match (suggestion, Self::help_for(schema)) {
+        d = match (suggestion, help) {
             (Some(s), _) => d.help(format!("did you mean \"{s}\"?")),
             (None, Some(h)) => d.help(h),
             (None, None) => d,
@@ -207,7 +220,14 @@ impl<'s> Walker<'s, '_, '_> {
         self.out.push(d);
     }
 
-    fn range(&mut self, v: &Spanned<DeValue<'_>>, text: &str, schema: &Value, path: &[Seg<'_>]) {
+    fn range(
+        &mut self,
+        v: &Spanned<DeValue<'_>>,
+        text: &str,
+        schema: &Value,
+        help: Option<String>,
+        path: &[Seg<'_>],
+    ) {
         let Ok(n) = text.replace('_', "").parse::<i128>() else {
             return;
         };
@@ -235,7 +255,7 @@ impl<'s> Walker<'s, '_, '_> {
             format!("{} must be {bounds}, found {n}", describe_key(path)),
         )
         .label(v.span(), "out of range");
-        if let Some(h) = Self::help_for(schema) {
+        if let Some(h) = help {
             d = d.help(h);
         }
         self.out.push(d);
@@ -302,7 +322,7 @@ impl<'s> Walker<'s, '_, '_> {
                 );
                 if let Some(h) = props
                     .get(name)
-                    .and_then(|p| Self::help_for(self.resolve(p)))
+                    .and_then(|p| Self::help_for(p).or_else(|| Self::help_for(self.resolve(p))))
                 {
                     d = d.help(h);
                 }
@@ -315,30 +335,76 @@ impl<'s> Walker<'s, '_, '_> {
     fn alternatives(
         &mut self,
         v: &Spanned<DeValue<'_>>,
-        schema: &'s Value,
         alts: &'s [Value],
+        help: Option<String>,
         path: &mut Vec<Seg<'_>>,
     ) {
+        let alts: Vec<&'s Value> = alts
+            .iter()
+            .map(|a| self.resolve(a))
+            .filter(|a| a.get("type").and_then(Value::as_str) != Some("null"))
+            .collect();
         // An enum of documented unit variants: a list of consts.
         let consts: Vec<&str> = alts
             .iter()
-            .filter_map(|a| self.resolve(a).get("const").and_then(Value::as_str))
+            .filter_map(|a| a.get("const").and_then(Value::as_str))
             .collect();
         if !consts.is_empty() && consts.len() == alts.len() {
-            if !v.get_ref().is_str() {
-                self.wrong_type(v, "a string", schema, path);
+            if v.get_ref().is_str() {
+                self.enum_value(v, &consts, help, path);
             } else {
-                self.enum_value(v, &consts, schema, path);
+                self.wrong_type(v, "a string", help, path);
             }
             return;
         }
-        let mut best: Option<(usize, Vec<Diagnostic>)> = None;
-        let mut applicable = false;
-        for alt in alts {
-            let alt = self.resolve(alt);
-            if alt.get("type").and_then(Value::as_str) == Some("null") {
-                continue;
+        // An externally tagged enum (`password = { env = "…" }`): a table with exactly one
+        // of the variant keys.
+        let tags: Vec<&str> = alts.iter().filter_map(|a| single_required_key(a)).collect();
+        if !tags.is_empty() && tags.len() == alts.len() {
+            let Some(table) = v.get_ref().as_table() else {
+                let list = tags
+                    .iter()
+                    .map(|t| format!("{t} = …"))
+                    .collect::<Vec<_>>()
+                    .join(" }, { ");
+                self.wrong_type(v, &format!("a table: {{ {list} }}"), help, path);
+                return;
+            };
+            let present: Vec<&str> = tags
+                .iter()
+                .copied()
+                .filter(|t| table.get(*t).is_some())
+                .collect();
+            if let [tag] = present.as_slice() {
+                let alt = alts[tags.iter().position(|t| t == tag).unwrap_or(0)];
+                self.value(v, alt, path);
+            } else {
+                let list = tags
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut d = Diagnostic::error(
+                    "topology::wrong-type",
+                    format!("{} needs exactly one of {list}", describe_key(path)),
+                )
+                .label(
+                    v.span(),
+                    if present.is_empty() {
+                        "none of them".to_owned()
+                    } else {
+                        format!("{} given", present.len())
+                    },
+                );
+                if let Some(h) = help {
+                    d = d.help(h);
+                }
+                self.out.push(d);
             }
+            return;
+        }
+        let mut best: Option<Vec<Diagnostic>> = None;
+        for alt in &alts {
             let mut sub = Walker {
                 root: self.root,
                 doc: self.doc,
@@ -352,24 +418,25 @@ impl<'s> Walker<'s, '_, '_> {
                 .get("type")
                 .and_then(Value::as_str)
                 .is_none_or(|t| matches_type(v.get_ref(), t));
-            if type_ok {
-                applicable = true;
-                let score = sub.out.len();
-                if best.as_ref().is_none_or(|(s, _)| score < *s) {
-                    best = Some((score, sub.out));
-                }
+            if type_ok && best.as_ref().is_none_or(|b| sub.out.len() < b.len()) {
+                best = Some(sub.out);
             }
         }
         match best {
-            Some((_, diags)) if applicable => self.out.extend(diags),
-            _ => {
+            Some(mut diags) => {
+                // The property's own description is the best help the alternative lacks.
+                for d in diags.iter_mut().filter(|d| d.help.is_none()) {
+                    d.help.clone_from(&help);
+                }
+                self.out.extend(diags)
+            }
+            None => {
                 let kinds: Vec<&str> = alts
                     .iter()
-                    .filter_map(|a| self.resolve(a).get("type").and_then(Value::as_str))
-                    .filter(|t| *t != "null")
+                    .filter_map(|a| a.get("type").and_then(Value::as_str))
                     .map(expected_name)
                     .collect();
-                self.wrong_type(v, &kinds.join(" or "), schema, path);
+                self.wrong_type(v, &kinds.join(" or "), help, path);
             }
         }
     }
@@ -378,7 +445,7 @@ impl<'s> Walker<'s, '_, '_> {
         &mut self,
         v: &Spanned<DeValue<'_>>,
         expected: &str,
-        schema: &Value,
+        help: Option<String>,
         path: &[Seg<'_>],
     ) {
         let mut d = Diagnostic::error(
@@ -390,9 +457,19 @@ impl<'s> Walker<'s, '_, '_> {
             ),
         )
         .label(v.span(), format!("this is {}", type_name(v.get_ref())));
-        if let Some(h) = Self::help_for(schema) {
+        if let Some(h) = help {
             d = d.help(h);
         }
         self.out.push(d);
+    }
+}
+
+/// The one required key of an object schema that allows nothing else, if it is that.
+fn single_required_key(schema: &Value) -> Option<&str> {
+    let required = schema.get("required")?.as_array()?;
+    let props = schema.get("properties")?.as_object()?;
+    match (required.as_slice(), props.len()) {
+        ([key], 1) => key.as_str(),
+        _ => None,
     }
 }

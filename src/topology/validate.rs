@@ -7,12 +7,8 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::doc::{Doc, Seg};
-use super::model::{
-    AuthMethod, LayoutKind, PasswordSource, Role, Settings, SizeValue, Topology, WalLevel,
-};
-use super::valid::{
-    EffectiveSettings, ResolvedLayout, SyncSpec, ValidNode, ValidReplication, ValidTopology,
-};
+use super::model::{AuthMethod, PasswordSource, Role, Settings, SizeValue, Topology, WalLevel};
+use super::valid::{EffectiveSettings, SyncSpec, ValidNode, ValidReplication, ValidTopology};
 use crate::catalog::{self, MajorFacts};
 use crate::diag::Diagnostic;
 use crate::pgconf::units;
@@ -50,7 +46,7 @@ impl Ctx<'_, '_> {
 }
 
 /// Names used in file names, shell scripts, pg_hba.conf and as application_name.
-fn is_safe_name(s: &str) -> bool {
+pub(super) fn is_safe_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some('a'..='z'))
         && s.len() <= 63
@@ -652,9 +648,7 @@ fn check_nodes(
     }
 
     let sync = check_sync(cx, topo, primary, &upstream, &by_name);
-    let layouts: Vec<Option<ResolvedLayout>> = (0..nodes.len())
-        .map(|i| resolve_layout(cx, topo, i))
-        .collect();
+    let layout = super::layout::check(topo, cx.doc, &mut cx.diags);
 
     if cx.diags.iter().any(Diagnostic::is_error) {
         return None;
@@ -684,7 +678,7 @@ fn check_nodes(
             slot: uses_slot(old).then(|| slot_name(&n.name)),
             source: sources[old]?,
             settings: settings[old].clone(),
-            layout: layouts[old].clone()?,
+            layout: layout.as_ref()?.resolve(topo, n),
             downstream: downstream[old].iter().map(|&d| new_index[d]).collect(),
             admits: Vec::new(),
         });
@@ -794,317 +788,9 @@ fn check_sync(
     })
 }
 
-const PATH_PLACEHOLDERS: [&str; 4] = ["node", "port", "version", "cluster"];
-const COMMAND_PLACEHOLDERS: [&str; 7] = [
-    "node",
-    "port",
-    "version",
-    "cluster",
-    "bin_dir",
-    "data_dir",
-    "config_dir",
-];
-
-/// Substitutes `{name}` placeholders; `quote` decides how a value is written. Unknown names
-/// are an error (returned as the offending name).
-fn substitute(
-    template: &str,
-    allowed: &[&str],
-    value: &dyn Fn(&str) -> String,
-) -> Result<String, String> {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close)
-                if after[..close]
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c == '_')
-                    && !after[..close].is_empty() =>
-            {
-                let name = &after[..close];
-                if !allowed.contains(&name) {
-                    return Err(name.to_owned());
-                }
-                out.push_str(&value(name));
-                rest = &after[close + 1..];
-            }
-            _ => {
-                // A brace that is not a placeholder (e.g. shell `${VAR}`) is kept as written.
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-fn resolve_layout(cx: &mut Ctx<'_, '_>, topo: &Topology, i: usize) -> Option<ResolvedLayout> {
-    let l = &topo.layout;
-    let n = &topo.nodes[i];
-    let v = topo.cluster.pg_version;
-    let deb = l
-        .debian_cluster
-        .clone()
-        .unwrap_or_else(|| "main".to_owned());
-    if !is_safe_name(&deb) {
-        cx.push(
-            Diagnostic::error(
-                "topology::invalid-name",
-                format!("Debian cluster name \"{deb}\" is not safe in paths"),
-            )
-            .label(
-                cx.span(&[key("layout"), key("debian_cluster")]),
-                "unsafe name",
-            )
-            .help("use lowercase letters, digits, `-` or `_`, e.g. \"main\""),
-        );
-        return None;
-    }
-    let cluster = &topo.cluster.name;
-    // (field, default for this kind)
-    let defaults: [(&str, Option<String>); 11] = match l.kind {
-        LayoutKind::Debian => [
-            ("config_dir", Some(format!("/etc/postgresql/{v}/{deb}"))),
-            ("data_dir", Some(format!("/var/lib/postgresql/{v}/{deb}"))),
-            ("bin_dir", Some(format!("/usr/lib/postgresql/{v}/bin"))),
-            ("os_user", Some("postgres".into())),
-            ("socket_dir", Some("/var/run/postgresql".into())),
-            (
-                "passfile",
-                Some(format!("/var/lib/postgresql/.pgrepl-{cluster}.pgpass")),
-            ),
-            (
-                "start",
-                Some(format!("systemctl start postgresql@{v}-{deb}")),
-            ),
-            ("stop", Some(format!("systemctl stop postgresql@{v}-{deb}"))),
-            (
-                "restart",
-                Some(format!("systemctl restart postgresql@{v}-{deb}")),
-            ),
-            (
-                "reload",
-                Some(format!("systemctl reload postgresql@{v}-{deb}")),
-            ),
-            ("superuser", Some("postgres".into())),
-        ],
-        LayoutKind::Rhel => [
-            ("config_dir", Some(format!("/var/lib/pgsql/{v}/data"))),
-            ("data_dir", Some(format!("/var/lib/pgsql/{v}/data"))),
-            ("bin_dir", Some(format!("/usr/pgsql-{v}/bin"))),
-            ("os_user", Some("postgres".into())),
-            ("socket_dir", Some("/var/run/postgresql".into())),
-            (
-                "passfile",
-                Some(format!("/var/lib/pgsql/.pgrepl-{cluster}.pgpass")),
-            ),
-            ("start", Some(format!("systemctl start postgresql-{v}"))),
-            ("stop", Some(format!("systemctl stop postgresql-{v}"))),
-            ("restart", Some(format!("systemctl restart postgresql-{v}"))),
-            ("reload", Some(format!("systemctl reload postgresql-{v}"))),
-            ("superuser", Some("postgres".into())),
-        ],
-        LayoutKind::Custom => [
-            ("config_dir", l.data_dir.clone()),
-            ("data_dir", None),
-            ("bin_dir", None),
-            ("os_user", Some("postgres".into())),
-            ("socket_dir", None),
-            ("passfile", None),
-            ("start", None),
-            ("stop", None),
-            ("restart", None),
-            (
-                "reload",
-                Some("{bin_dir}/pg_ctl reload -D {data_dir}".into()),
-            ),
-            ("superuser", Some("postgres".into())),
-        ],
-    };
-    let given = |field: &str| -> Option<&String> {
-        match field {
-            "config_dir" => l.config_dir.as_ref(),
-            "data_dir" => l.data_dir.as_ref(),
-            "bin_dir" => l.bin_dir.as_ref(),
-            "os_user" => l.os_user.as_ref(),
-            "socket_dir" => l.socket_dir.as_ref(),
-            "passfile" => l.passfile.as_ref(),
-            "start" => l.start.as_ref(),
-            "stop" => l.stop.as_ref(),
-            "restart" => l.restart.as_ref(),
-            "reload" => l.reload.as_ref(),
-            "superuser" => l.superuser.as_ref(),
-            _ => None,
-        }
-    };
-    let plain = |name: &str| -> String {
-        match name {
-            "node" => n.name.clone(),
-            "port" => n.port.to_string(),
-            "version" => v.to_string(),
-            "cluster" => cluster.clone(),
-            _ => String::new(),
-        }
-    };
-    let mut values: BTreeMap<&str, String> = BTreeMap::new();
-    let mut ok = true;
-    // Paths first: commands may refer to them.
-    for (field, default) in &defaults {
-        let is_command = matches!(*field, "start" | "stop" | "restart" | "reload");
-        if is_command {
-            continue;
-        }
-        let Some(raw) = given(field).cloned().or_else(|| default.clone()) else {
-            cx.push(missing_layout_field(cx, field));
-            ok = false;
-            continue;
-        };
-        let at = [key("layout"), key(field)];
-        match substitute(&raw, &PATH_PLACEHOLDERS, &plain) {
-            Ok(s) => {
-                let is_path = field.ends_with("_dir") || *field == "passfile";
-                if is_path && !check_path(cx, &s, &at) {
-                    ok = false;
-                }
-                if !is_path
-                    && (s.is_empty()
-                        || !s
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                {
-                    cx.push(
-                        Diagnostic::error(
-                            "topology::invalid-name",
-                            format!("{field} \"{}\" is not a plain user name", s.escape_debug()),
-                        )
-                        .label(cx.span(&at), "unsafe name")
-                        .help("use letters, digits, `_` or `-`"),
-                    );
-                    ok = false;
-                }
-                values.insert(field, s);
-            }
-            Err(name) => {
-                cx.push(bad_placeholder(cx, field, &name, &PATH_PLACEHOLDERS));
-                ok = false;
-            }
-        }
-    }
-    if !ok {
-        return None;
-    }
-    let quoted = |name: &str| -> String {
-        match name {
-            "bin_dir" | "data_dir" | "config_dir" => crate::pgconf::quote::shell(&values[name]),
-            other => crate::pgconf::quote::shell(&plain(other)),
-        }
-    };
-    let mut commands: BTreeMap<&str, Option<String>> = BTreeMap::new();
-    for (field, default) in &defaults {
-        if !matches!(*field, "start" | "stop" | "restart" | "reload") {
-            continue;
-        }
-        let raw = given(field).cloned().or_else(|| default.clone());
-        let Some(raw) = raw else {
-            if *field != "restart" {
-                cx.push(missing_layout_field(cx, field));
-                ok = false;
-            }
-            commands.insert(field, None);
-            continue;
-        };
-        if raw.contains('\n') || raw.trim().is_empty() {
-            cx.push(
-                Diagnostic::error(
-                    "topology::invalid-command",
-                    format!("the {field} command must be one non-empty line"),
-                )
-                .label(
-                    cx.span(&[key("layout"), key(field)]),
-                    "empty or several lines",
-                )
-                .help("write one shell command line; join steps with && if you need several"),
-            );
-            ok = false;
-            continue;
-        }
-        match substitute(&raw, &COMMAND_PLACEHOLDERS, &quoted) {
-            Ok(s) => {
-                commands.insert(field, Some(s));
-            }
-            Err(name) => {
-                cx.push(bad_placeholder(cx, field, &name, &COMMAND_PLACEHOLDERS));
-                ok = false;
-            }
-        }
-    }
-    if !ok {
-        return None;
-    }
-    let mut take = |f: &str| values.remove(f).unwrap_or_default();
-    Some(ResolvedLayout {
-        config_dir: take("config_dir"),
-        data_dir: take("data_dir"),
-        bin_dir: take("bin_dir"),
-        os_user: take("os_user"),
-        socket_dir: take("socket_dir"),
-        superuser: take("superuser"),
-        passfile: take("passfile"),
-        start: commands.remove("start").flatten().unwrap_or_default(),
-        stop: commands.remove("stop").flatten().unwrap_or_default(),
-        restart: commands.remove("restart").flatten(),
-        reload: commands.remove("reload").flatten().unwrap_or_default(),
-        service_as_os_user: l.kind == LayoutKind::Custom,
-    })
-}
-
-fn missing_layout_field(cx: &Ctx<'_, '_>, field: &str) -> Diagnostic {
-    Diagnostic::error("topology::missing-key", format!("the custom layout needs `{field}`"))
-        .label(cx.span(&[key("layout"), key("kind")]), "custom layout chosen here")
-        .help(format!("a custom layout assumes nothing: set layout.{field} (data_dir, bin_dir, socket_dir, passfile, start and stop are required)"))
-}
-
-fn bad_placeholder(cx: &Ctx<'_, '_>, field: &str, name: &str, allowed: &[&str]) -> Diagnostic {
-    let list: Vec<String> = allowed.iter().map(|a| format!("{{{a}}}")).collect();
-    let mut d = Diagnostic::error(
-        "topology::invalid-placeholder",
-        format!("unknown placeholder {{{name}}} in layout.{field}"),
-    )
-    .label(cx.span(&[key("layout"), key(field)]), "unknown placeholder");
-    d = match crate::diag::did_you_mean(name, allowed.iter().copied()) {
-        Some(s) => d.help(format!(
-            "did you mean {{{s}}}? Allowed here: {}",
-            list.join(", ")
-        )),
-        None => d.help(format!("allowed here: {}", list.join(", "))),
-    };
-    d
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders() {
-        let v = |n: &str| format!("<{n}>");
-        assert_eq!(
-            substitute("/x/{node}/y", &PATH_PLACEHOLDERS, &v).unwrap(),
-            "/x/<node>/y"
-        );
-        assert_eq!(
-            substitute("echo ${HOME}", &PATH_PLACEHOLDERS, &v).unwrap(),
-            "echo ${HOME}"
-        );
-        assert_eq!(
-            substitute("{nod}", &PATH_PLACEHOLDERS, &v).unwrap_err(),
-            "nod"
-        );
-    }
 
     #[test]
     fn sync_states() {

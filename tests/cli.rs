@@ -1,0 +1,244 @@
+//! The command line's contract: exit codes, what is written, and what is never touched.
+
+mod support;
+
+use std::fs;
+
+use support::*;
+
+fn example(name: &str) -> String {
+    root()
+        .join("examples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(
+        pgrepl(&["check", &example("guide.toml")]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        pgrepl(&["check", "/nonexistent/topology.toml"])
+            .status
+            .code(),
+        Some(3)
+    );
+    assert_eq!(pgrepl(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        pgrepl(&["gen", &example("guide.toml")]).status.code(),
+        Some(2),
+        "-o is required"
+    );
+    let bad = root().join("tests/invalid/syntax.toml");
+    assert_eq!(
+        pgrepl(&["check", bad.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+    assert_eq!(pgrepl(&["--help"]).status.code(), Some(0));
+}
+
+#[test]
+fn warnings_do_not_fail_but_are_shown() {
+    let file = root().join("tests/warnings/risky-but-legal.toml");
+    let o = pgrepl(&["check", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("is valid with 4 warnings"),
+        "{}",
+        stdout(&o)
+    );
+    insta::assert_snapshot!("warnings_risky_but_legal", stderr(&o));
+    // The literal password must not leak into diagnostics.
+    assert!(!stderr(&o).contains("not-a-good-idea"));
+}
+
+#[test]
+fn non_utf8_topology_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("t.toml");
+    fs::write(&f, b"[cluster]\nname = \"\xff\"\n").unwrap();
+    let o = pgrepl(&["check", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is not UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn refuses_a_directory_with_foreign_files_and_touches_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    fs::create_dir_all(out.join("vm1")).unwrap();
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    fs::write(out.join("vm1/ufw.sh"), "my own script").unwrap();
+    let before = tree(tmp.path());
+    let o = pgrepl(&["gen", &example("guide.toml"), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("notes.txt") && stderr(&o).contains("--force"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(tree(tmp.path()), before, "a refused run changed files");
+}
+
+#[test]
+fn force_replaces_planned_paths_and_keeps_other_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    fs::create_dir_all(out.join("vm1")).unwrap();
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    fs::write(out.join("vm1/ufw.sh"), "my own script").unwrap();
+    let o = pgrepl(&[
+        "gen",
+        &example("guide.toml"),
+        "-o",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    assert!(
+        fs::read_to_string(out.join("vm1/ufw.sh"))
+            .unwrap()
+            .contains("ufw allow")
+    );
+}
+
+#[test]
+fn rerun_replaces_own_output_and_removes_stale_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let out_s = out.to_str().unwrap();
+    assert!(
+        pgrepl(&["gen", &example("three-node-sync.toml"), "-o", out_s])
+            .status
+            .success()
+    );
+    assert!(out.join("db3").exists());
+    // Same directory, another topology: pgrepl's own files may go, without --force.
+    let o = pgrepl(&["gen", &example("guide.toml"), "-o", out_s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!out.join("db3").exists(), "stale node directory kept");
+    assert!(out.join("vm2/runbook/40-base-backup.sh").exists());
+}
+
+#[test]
+fn an_edited_output_file_is_not_overwritten_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let out_s = out.to_str().unwrap();
+    assert!(
+        pgrepl(&["gen", &example("guide.toml"), "-o", out_s])
+            .status
+            .success()
+    );
+    let edited = out.join("vm1/pg_hba-replication.conf");
+    fs::write(&edited, "# my careful edit\n").unwrap();
+    let o = pgrepl(&["gen", &example("guide.toml"), "-o", out_s]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stderr(&o).contains("vm1/pg_hba-replication.conf"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read_to_string(&edited).unwrap(), "# my careful edit\n");
+}
+
+#[test]
+fn output_path_that_is_a_file_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("out");
+    fs::write(&f, "precious").unwrap();
+    let o = pgrepl(&["gen", &example("guide.toml"), "-o", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(fs::read_to_string(&f).unwrap(), "precious");
+}
+
+#[test]
+fn unwritable_output_leaves_nothing_behind() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let parent = tmp.path().join("ro");
+    fs::create_dir(&parent).unwrap();
+    fs::set_permissions(&parent, fs::Permissions::from_mode(0o555)).unwrap();
+    let out = parent.join("out");
+    let o = pgrepl(&["gen", &example("guide.toml"), "-o", out.to_str().unwrap()]);
+    fs::set_permissions(&parent, fs::Permissions::from_mode(0o755)).unwrap();
+    // Root ignores directory permissions; then the write simply succeeds.
+    if o.status.success() {
+        return;
+    }
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(tree(&parent).is_empty(), "partial output left behind");
+}
+
+#[test]
+fn modes_are_exact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = pgrepl(&["gen", &example("guide.toml"), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    for (path, mode, _) in tree(&out) {
+        let expected = if path.ends_with(".sh") && !path.ends_with("lib.sh") {
+            0o755
+        } else {
+            0o644
+        };
+        assert_eq!(mode, expected, "{path}");
+    }
+}
+
+#[test]
+fn template_overrides() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tpl = tmp.path().join("tpl/conf");
+    fs::create_dir_all(&tpl).unwrap();
+    fs::write(
+        tpl.join("pg_hba.conf.j2"),
+        "# custom hba for {{ node.name }}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = pgrepl(&[
+        "gen",
+        &example("guide.toml"),
+        "-o",
+        out.to_str().unwrap(),
+        "--templates",
+        tmp.path().join("tpl").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(out.join("vm1/pg_hba-replication.conf")).unwrap(),
+        "# custom hba for vm1\n"
+    );
+    // A file that overrides nothing is a mistake worth stopping for.
+    fs::write(tpl.join("pg_hab.conf.j2"), "typo").unwrap();
+    let out2 = tmp.path().join("out2");
+    let o = pgrepl(&[
+        "gen",
+        &example("guide.toml"),
+        "-o",
+        out2.to_str().unwrap(),
+        "--templates",
+        tmp.path().join("tpl").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("conf/pg_hab.conf.j2"), "{}", stderr(&o));
+    assert!(!out2.exists());
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let committed = fs::read_to_string(root().join("schemas/topology.schema.json"))
+        .expect("schemas/topology.schema.json (regenerate: cargo run -- schema > schemas/topology.schema.json)");
+    let o = pgrepl(&["schema"]);
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&o),
+        committed,
+        "schemas/topology.schema.json is stale: cargo run -- schema > schemas/topology.schema.json"
+    );
+}

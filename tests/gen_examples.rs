@@ -1,0 +1,220 @@
+//! `gen` on every example: complete output snapshots, determinism, shellcheck, and the
+//! reference guide's values.
+
+mod support;
+
+use std::process::Command;
+
+use support::*;
+
+/// The whole output of a plan as one reviewable text.
+fn dump(plan: &[pgrepl::render::Artifact]) -> String {
+    let mut s = String::new();
+    for a in plan {
+        s.push_str(&format!(
+            "=== {} (mode {:o})\n{}",
+            a.path, a.mode, a.contents
+        ));
+        if !a.contents.ends_with('\n') {
+            s.push_str("\n[no final newline]\n");
+        }
+    }
+    s
+}
+
+#[test]
+fn every_example_output_is_snapshotted() {
+    for file in tomls("examples") {
+        let source = std::fs::read_to_string(&file).unwrap();
+        let plan = plan_for(&source);
+        insta::assert_snapshot!(format!("example_{}", stem(&file)), dump(&plan));
+    }
+}
+
+#[test]
+fn output_is_deterministic_and_matches_the_plan() {
+    for file in tomls("examples") {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        for out in [&a, &b] {
+            let o = pgrepl(&["gen", file.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+            assert!(o.status.success(), "{}: {}", file.display(), stderr(&o));
+        }
+        assert_eq!(tree(&a), tree(&b), "{}: two runs differ", file.display());
+        let plan = plan_for(&std::fs::read_to_string(&file).unwrap());
+        assert!(pgrepl::render::output::matches(&a, &plan));
+    }
+}
+
+/// shellcheck over every script `gen` writes, for every example and for the guide's cluster
+/// on every supported major (the scripts differ by version).
+#[test]
+fn every_generated_script_passes_shellcheck() {
+    if !require_tool("shellcheck") {
+        return;
+    }
+    let guide = std::fs::read_to_string(root().join("examples/guide.toml")).unwrap();
+    let mut sources: Vec<(String, String)> = tomls("examples")
+        .iter()
+        .map(|f| (stem(f), std::fs::read_to_string(f).unwrap()))
+        .collect();
+    for major in pgrepl::catalog::OLDEST..=pgrepl::catalog::NEWEST {
+        sources.push((
+            format!("guide-pg{major}"),
+            guide.replace("pg_version = 16", &format!("pg_version = {major}")),
+        ));
+    }
+    let mut checked = 0;
+    for (name, source) in sources {
+        let tmp = tempfile::tempdir().unwrap();
+        let plan = plan_for(&source);
+        pgrepl::render::output::write(tmp.path(), &plan, false).unwrap();
+        for a in plan.iter().filter(|a| a.path.ends_with(".sh")) {
+            let path = tmp.path().join(&a.path);
+            let o = Command::new("shellcheck")
+                .args(["-x", "-f", "gcc"])
+                .arg(path.file_name().unwrap())
+                .current_dir(path.parent().unwrap())
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{name}: {} fails shellcheck:\n{}",
+                a.path,
+                String::from_utf8_lossy(&o.stdout)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} scripts checked");
+}
+
+fn normalise(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn file<'a>(plan: &'a [pgrepl::render::Artifact], path: &str) -> &'a str {
+    &plan
+        .iter()
+        .find(|a| a.path == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+        .contents
+}
+
+/// The done criterion of the gen issue: the guide's own values.
+#[test]
+fn guide_example_has_the_guides_values() {
+    let plan = plan_for(&std::fs::read_to_string(root().join("examples/guide.toml")).unwrap());
+    let conf = file(&plan, "vm1/conf.d/pgrepl-replication.conf");
+    for line in [
+        "listen_addresses = '*'",
+        "wal_level = replica",
+        "max_wal_senders = 5",
+        "wal_keep_size = '64MB'",
+    ] {
+        assert!(
+            conf.lines().any(|l| l.starts_with(line)),
+            "missing {line:?} in\n{conf}"
+        );
+    }
+    let hba = normalise(file(&plan, "vm1/pg_hba-replication.conf"));
+    assert!(
+        hba.contains("host replication replicator 172.16.93.133/32 scram-sha-256"),
+        "{hba}"
+    );
+    // The standby admits the primary for after a failover, and nothing wider.
+    let hba2 = normalise(file(&plan, "vm2/pg_hba-replication.conf"));
+    assert!(
+        hba2.contains("host replication replicator 172.16.93.132/32 scram-sha-256"),
+        "{hba2}"
+    );
+    assert!(!hba2.contains("/24") && !hba2.contains("0.0.0.0"));
+    let ufw = file(&plan, "vm1/ufw.sh");
+    assert!(ufw.contains("allow 172.16.93.133 "), "{ufw}");
+}
+
+/// Version rules: wal_keep_segments before 13, recovery.conf before 12.
+#[test]
+fn version_dependent_output() {
+    let guide = std::fs::read_to_string(root().join("examples/guide.toml")).unwrap();
+    for major in pgrepl::catalog::OLDEST..=pgrepl::catalog::NEWEST {
+        let plan = plan_for(&guide.replace("pg_version = 16", &format!("pg_version = {major}")));
+        let primary = file(&plan, "vm1/conf.d/pgrepl-replication.conf");
+        let standby = file(&plan, "vm2/conf.d/pgrepl-replication.conf");
+        if major >= 13 {
+            assert!(primary.contains("wal_keep_size = '64MB'"), "{major}");
+            assert!(
+                !primary.lines().any(|l| l.starts_with("wal_keep_segments")),
+                "{major}"
+            );
+        } else {
+            assert!(
+                primary.contains("wal_keep_segments = 4\t"),
+                "{major}: 64MB is 4 segments"
+            );
+            assert!(
+                !primary.lines().any(|l| l.starts_with("wal_keep_size")),
+                "{major}"
+            );
+        }
+        let recovery_conf = plan.iter().find(|a| a.path == "vm2/recovery.conf");
+        if major >= 12 {
+            assert!(recovery_conf.is_none(), "{major}");
+            assert!(
+                standby
+                    .contains("primary_conninfo = 'host=172.16.93.132 port=5432 user=replicator"),
+                "{major}"
+            );
+            assert!(file(&plan, "vm2/runbook/40-base-backup.sh").contains("standby.signal"));
+        } else {
+            let rc = recovery_conf.unwrap_or_else(|| panic!("{major}: no recovery.conf"));
+            assert_eq!(rc.mode, 0o600);
+            assert!(rc.contents.contains("standby_mode = 'on'"));
+            assert!(rc.contents.contains("recovery_target_timeline = 'latest'"));
+            assert!(
+                !standby.contains("primary_conninfo"),
+                "{major}: not a GUC before 12"
+            );
+        }
+    }
+}
+
+/// No generated byte holds the password, unless the topology itself holds it; then only
+/// the 0600 secrets file does.
+#[test]
+fn passwords_stay_out_of_generated_files() {
+    let canary = "Canary-Pw-7f3a9";
+    for file_name in tomls("examples") {
+        let source = std::fs::read_to_string(&file_name).unwrap();
+        for a in plan_for(&source) {
+            assert!(!a.contents.contains(canary));
+        }
+        let literal = source.replace(
+            "[replication]\n",
+            &format!("[replication]\npassword = {{ literal = \"{canary}\" }}\n"),
+        );
+        let literal = literal
+            .lines()
+            .filter(|l| !l.starts_with("password = { env") && !l.starts_with("password = { file"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let plan = plan_for(&literal);
+        let holders: Vec<_> = plan
+            .iter()
+            .filter(|a| a.contents.contains(canary))
+            .collect();
+        assert!(
+            !holders.is_empty(),
+            "{}: literal password not written anywhere",
+            file_name.display()
+        );
+        for a in holders {
+            assert!(
+                a.path.ends_with("secrets/replication-password"),
+                "{} holds the password",
+                a.path
+            );
+            assert_eq!(a.mode, 0o600, "{}", a.path);
+        }
+    }
+}
