@@ -627,6 +627,13 @@ pub fn plan(
             "conf/pg_hba.conf.j2",
             MODE_FILE,
         )?;
+        if !node.sync_settings.is_empty() {
+            add(
+                format!("{dir}/{SYNC_DROP_IN}"),
+                "conf/synchronous.conf.j2",
+                MODE_FILE,
+            )?;
+        }
         if cluster.firewall {
             add(format!("{dir}/ufw.sh"), "ufw.sh.j2", MODE_SCRIPT)?;
         }

@@ -1,0 +1,752 @@
+//! Real PostgreSQL is the judge: `pgrepl gen`'s runbooks, run unmodified in the order
+//! RUNBOOK.md gives, must build a working streaming-replication cluster on every major.
+//!
+//! Binaries come from `scripts/fetch-postgres.sh` (cached in $PGREPL_PG_CACHE, default
+//! /var/cache/pgrepl-pg). `PGREPL_PG_MAJORS=16,17` limits the majors (default 10–18).
+//! As root (CI), servers and runbooks run as the unprivileged user `pgtest` (created here
+//! if missing). Under CI=true missing binaries fail the test; elsewhere they skip it.
+//! Everything listens on 127.0.0.1 only, on a port range per major and scenario.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const TEST_USER: &str = "pgtest";
+/// Has `:`, `\`, a quote and a space: the password file and SQL quoting must cope.
+const PASSWORD: &str = "s3cret:with\\odd' chars";
+
+fn cache() -> PathBuf {
+    std::env::var_os("PGREPL_PG_CACHE")
+        .map_or_else(|| PathBuf::from("/var/cache/pgrepl-pg"), PathBuf::from)
+}
+
+fn majors() -> Vec<u32> {
+    match std::env::var("PGREPL_PG_MAJORS") {
+        Ok(list) if !list.trim().is_empty() => list
+            .split(',')
+            .map(|m| {
+                m.trim()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("PGREPL_PG_MAJORS: bad major {m:?}"))
+            })
+            .collect(),
+        _ => (pgrepl::catalog::OLDEST..=pgrepl::catalog::NEWEST).collect(),
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// The bin directory of a major, fetched if missing. `None`: not available (skip).
+fn bin_dir(major: u32) -> Option<PathBuf> {
+    let bin = cache().join(major.to_string()).join("bin");
+    if !bin.join("pg_basebackup").exists() {
+        let fetched = Command::new("bash")
+            .arg(support::root().join("scripts/fetch-postgres.sh"))
+            .arg(major.to_string())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !fetched || !bin.join("pg_basebackup").exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "PostgreSQL {major} binaries are missing in CI (scripts/fetch-postgres.sh {major})"
+            );
+            eprintln!(
+                "skipping PostgreSQL {major}: no binaries (run scripts/fetch-postgres.sh {major})"
+            );
+            return None;
+        }
+    }
+    Some(bin)
+}
+
+fn ensure_test_user() {
+    if Command::new("id")
+        .arg(TEST_USER)
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return;
+    }
+    let st = Command::new("useradd")
+        .args([
+            "--system",
+            "--user-group",
+            "--no-create-home",
+            "--home-dir",
+            "/nonexistent",
+        ])
+        .args(["--shell", "/usr/sbin/nologin", TEST_USER])
+        .status()
+        .expect("useradd");
+    assert!(
+        st.success()
+            || Command::new("id")
+                .arg(TEST_USER)
+                .status()
+                .is_ok_and(|s| s.success())
+    );
+}
+
+/// A command as the server's OS user: the test user when we are root, else ourselves.
+fn as_pg(program: &str) -> Command {
+    if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid",
+            TEST_USER,
+            "--regid",
+            TEST_USER,
+            "--init-groups",
+            "--",
+            program,
+        ]);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn run(c: impl std::borrow::BorrowMut<Command>, what: &str) -> Output {
+    let mut c = c;
+    let c: &mut Command = c.borrow_mut();
+    let o = c
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        o.status.success(),
+        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+fn os_user() -> String {
+    if is_root() {
+        TEST_USER.to_owned()
+    } else {
+        String::from_utf8_lossy(&Command::new("id").arg("-un").output().unwrap().stdout)
+            .trim()
+            .to_owned()
+    }
+}
+
+struct Node {
+    name: &'static str,
+    port: u16,
+}
+
+/// A single-host lab: servers of one major on 127.0.0.1, and their runbooks.
+struct Lab {
+    major: u32,
+    bin: PathBuf,
+    dir: PathBuf,
+    nodes: Vec<Node>,
+    /// Measured durations, for the report.
+    times: BTreeMap<String, Duration>,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for n in &self.nodes {
+            let data = self.dir.join(n.name).join("data");
+            if data.join("postmaster.pid").exists() {
+                let mut c = as_pg(self.bin.join("pg_ctl").to_str().unwrap());
+                c.args([
+                    "stop",
+                    "-D",
+                    data.to_str().unwrap(),
+                    "-m",
+                    "immediate",
+                    "-w",
+                ]);
+                let _ = c.stdout(Stdio::null()).stderr(Stdio::null()).status();
+            }
+        }
+        if std::env::var_os("PGREPL_KEEP_LAB").is_none() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Lab {
+    fn new(major: u32, scenario: u16, names: &[&'static str]) -> Option<Lab> {
+        let bin = bin_dir(major)?;
+        if is_root() {
+            ensure_test_user();
+        }
+        let dir = std::env::temp_dir().join(format!(
+            "pgrepl-lab-{major}-{scenario}-{}",
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("sockets")).unwrap();
+        if is_root() {
+            run(
+                Command::new("chown")
+                    .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
+                    .arg(&dir),
+                "chown",
+            );
+        }
+        // Ports: one range per major and scenario, so tests can run side by side.
+        let base = 40000 + major as u16 * 100 + scenario * 10;
+        let nodes = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Node {
+                name: n,
+                port: base + i as u16,
+            })
+            .collect();
+        Some(Lab {
+            major,
+            bin,
+            dir,
+            nodes,
+            times: BTreeMap::new(),
+        })
+    }
+
+    fn port(&self, name: &str) -> u16 {
+        self.nodes.iter().find(|n| n.name == name).unwrap().port
+    }
+
+    fn data(&self, name: &str) -> PathBuf {
+        self.dir.join(name).join("data")
+    }
+
+    fn tool(&self, t: &str) -> String {
+        self.bin.join(t).to_string_lossy().into_owned()
+    }
+
+    /// A freshly installed, running server, as a new machine has before the runbook.
+    fn init_server(&mut self, name: &str) {
+        let data = self.data(name);
+        let start = Instant::now();
+        let mut c = as_pg(&self.tool("initdb"));
+        c.args([
+            "-D",
+            data.to_str().unwrap(),
+            "-U",
+            "postgres",
+            "--auth-local=trust",
+            "--auth-host=reject",
+        ]);
+        c.args(["-E", "UTF8", "--locale=C", "-N"]);
+        run(c, "initdb");
+        self.times.insert(format!("initdb {name}"), start.elapsed());
+        let conf = data.join("postgresql.conf");
+        let mut text = fs::read_to_string(&conf).unwrap();
+        text.push_str(&format!(
+            "\n# lab\nunix_socket_directories = '{}'\nport = {}\nlisten_addresses = ''\n",
+            self.dir.join("sockets").display(),
+            self.port(name)
+        ));
+        fs::write(&conf, text).unwrap();
+        let mut c = as_pg(&self.tool("pg_ctl"));
+        c.args(["start", "-D", data.to_str().unwrap(), "-l"]);
+        c.arg(self.dir.join(name).join("server.log"));
+        c.args(["-w", "-t", "120"]);
+        run(c, "pg_ctl start");
+    }
+
+    /// The lab's topology: the shape the test needs, this lab's paths.
+    fn topology(&self, body: &str) -> String {
+        format!(
+            r#"[cluster]
+name = "lab"
+pg_version = {major}
+firewall = "none"
+
+[layout]
+kind = "custom"
+data_dir = "{dir}/{{node}}/data"
+bin_dir = "{bin}"
+os_user = "{user}"
+socket_dir = "{dir}/sockets"
+passfile = "{dir}/{{node}}/replication.pgpass"
+start = "{{bin_dir}}/pg_ctl start -D {{data_dir}} -l {{data_dir}}/../server.log -w -t 120"
+stop = "{{bin_dir}}/pg_ctl stop -D {{data_dir}} -m fast -w"
+
+[replication]
+user = "replicator"
+
+{body}"#,
+            major = self.major,
+            dir = self.dir.display(),
+            bin = self.bin.display(),
+            user = os_user(),
+        )
+    }
+
+    fn generate(&self, topology: &str) -> PathBuf {
+        let file = self.dir.join("topology.toml");
+        fs::write(&file, topology).unwrap();
+        let out = self.dir.join("out");
+        let o = support::pgrepl(&["gen", file.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "gen: {}", support::stderr(&o));
+        if is_root() {
+            run(
+                Command::new("chown")
+                    .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
+                    .arg(&out),
+                "chown out",
+            );
+        }
+        out
+    }
+
+    /// Runs one runbook command line (relative to the output dir) as the server's user.
+    fn step(&mut self, out: &Path, line: &str) -> String {
+        let mut words = line.split_whitespace();
+        let script = words.next().unwrap();
+        let mut c = as_pg("bash");
+        c.arg(out.join(script)).args(words);
+        c.env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
+            .env("HOME", &self.dir);
+        let start = Instant::now();
+        let o = run(c, line);
+        self.times.insert(script.to_owned(), start.elapsed());
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Every command of RUNBOOK.md, in its order; TOKEN is the write-probe step's output.
+    fn run_runbook(&mut self, out: &Path, setup_only: bool) {
+        let runbook = fs::read_to_string(out.join("RUNBOOK.md")).unwrap();
+        let mut token = String::new();
+        for line in runbook.lines() {
+            if setup_only && line.starts_with("## 2.") {
+                break;
+            }
+            let Some(cmd) = line.split('`').find(|w| {
+                w.contains("/runbook/") && w.ends_with(|c: char| c.is_alphanumeric() || c == 'N')
+            }) else {
+                continue;
+            };
+            if !line.starts_with('|') {
+                continue;
+            }
+            let cmd = cmd.replace("TOKEN", &token);
+            let stdout = self.step(out, &cmd);
+            if cmd.contains("write-probe") {
+                token = stdout.lines().last().unwrap_or_default().trim().to_owned();
+            }
+        }
+    }
+
+    /// psql as the superuser over the socket; returns unaligned output.
+    fn sql(&self, node: &str, query: &str) -> String {
+        let mut c = as_pg(&self.tool("psql"));
+        c.args(["-X", "-At", "-v", "ON_ERROR_STOP=1", "-h"])
+            .arg(self.dir.join("sockets"));
+        c.args([
+            "-p",
+            &self.port(node).to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-c",
+            query,
+        ]);
+        String::from_utf8_lossy(&run(c, &format!("{node}: {query}")).stdout)
+            .trim()
+            .to_owned()
+    }
+
+    fn sql_result(
+        &self,
+        node: &str,
+        query: &str,
+        env: &[(&str, &str)],
+        conninfo: Option<String>,
+    ) -> Output {
+        let mut c = as_pg(&self.tool("psql"));
+        c.arg("-X").arg("-At");
+        match conninfo {
+            Some(ci) => c.arg(ci),
+            None => c.arg("-h").arg(self.dir.join("sockets")).args([
+                "-p",
+                &self.port(node).to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+            ]),
+        };
+        c.args(["-c", query]).envs(env.iter().copied());
+        c.stdin(Stdio::null()).output().unwrap()
+    }
+
+    /// Polls until `query` on `node` returns `want` (30 s at most); returns how long it took.
+    fn wait_for(&self, node: &str, query: &str, want: &str) -> Duration {
+        let start = Instant::now();
+        loop {
+            let o = self.sql_result(node, query, &[], None);
+            if o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == want {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "{node}: `{query}` never returned {want:?}"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn report(&self, scenario: &str) {
+        let mut line = format!("PG{} {scenario}:", self.major);
+        for (k, v) in &self.times {
+            line.push_str(&format!(" [{k}: {} ms]", v.as_millis()));
+        }
+        eprintln!("{line}");
+    }
+
+    /// Config files pgrepl manages on a node, for the idempotence comparison.
+    fn managed_files(&self, name: &str) -> Vec<(String, Vec<u8>)> {
+        let data = self.data(name);
+        [
+            "postgresql.conf",
+            "pg_hba.conf",
+            "conf.d/pgrepl-replication.conf",
+            "conf.d/pgrepl-synchronous.conf",
+            "recovery.conf",
+            "postgresql.auto.conf",
+        ]
+        .iter()
+        .filter_map(|f| fs::read(data.join(f)).ok().map(|b| (f.to_string(), b)))
+        .collect()
+    }
+}
+
+/// The checks every node of a working cluster passes, from the server's own views.
+fn assert_clean_config(lab: &Lab, node: &str) {
+    assert_eq!(
+        lab.sql(
+            node,
+            "SELECT count(*) FROM pg_file_settings WHERE error IS NOT NULL"
+        ),
+        "0",
+        "{node}: pg_file_settings errors"
+    );
+    assert_eq!(
+        lab.sql(
+            node,
+            "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL"
+        ),
+        "0",
+        "{node}: pg_hba_file_rules errors"
+    );
+}
+
+/// Scenario 1: the reference guide's cluster (primary + one standby), as a lab.
+fn guide_cluster(major: u32) {
+    let Some(mut lab) = Lab::new(major, 1, &["vm1", "vm2"]) else {
+        return;
+    };
+    lab.init_server("vm1");
+    lab.init_server("vm2");
+    let topology = lab.topology(&format!(
+        r#"[postgresql]
+listen_addresses = "127.0.0.1"
+max_wal_senders = 5
+wal_keep_size = "64MB"
+
+[[nodes]]
+name = "vm1"
+role = "primary"
+host = "127.0.0.1"
+port = {p1}
+
+[[nodes]]
+name = "vm2"
+role = "standby"
+host = "127.0.0.1"
+port = {p2}
+"#,
+        p1 = lab.port("vm1"),
+        p2 = lab.port("vm2")
+    ));
+    let out = lab.generate(&topology);
+    lab.run_runbook(&out, false);
+
+    // The primary sees the standby streaming from the expected address, through its slot.
+    assert_eq!(
+        lab.sql(
+            "vm1",
+            "SELECT application_name, state, host(client_addr), sync_state FROM pg_stat_replication"
+        ),
+        "vm2|streaming|127.0.0.1|async"
+    );
+    assert_eq!(
+        lab.sql("vm1", "SELECT slot_name, active FROM pg_replication_slots"),
+        "vm2|t"
+    );
+    assert_eq!(lab.sql("vm1", "SHOW wal_level"), "replica");
+    assert_eq!(lab.sql("vm1", "SHOW max_wal_senders"), "5");
+    // The standby is in recovery and its WAL receiver streams.
+    assert_eq!(lab.sql("vm2", "SELECT pg_is_in_recovery()"), "t");
+    assert_eq!(
+        lab.sql("vm2", "SELECT status FROM pg_stat_wal_receiver"),
+        "streaming"
+    );
+    // A row written on the primary arrives; measure how long it takes.
+    lab.sql("vm1", "CREATE TABLE lag_probe (id int PRIMARY KEY)");
+    for i in 1..=5 {
+        lab.sql("vm1", &format!("INSERT INTO lag_probe VALUES ({i})"));
+        let lag = lab.wait_for(
+            "vm2",
+            &format!("SELECT count(*) FROM lag_probe WHERE id = {i}"),
+            "1",
+        );
+        lab.times.insert(format!("lag {i}"), lag);
+    }
+    // The standby refuses writes as read-only.
+    let o = lab.sql_result("vm2", "INSERT INTO lag_probe VALUES (100)", &[], None);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("cannot execute INSERT in a read-only transaction")
+    );
+    // Configuration files load without errors on both.
+    assert_clean_config(&lab, "vm1");
+    assert_clean_config(&lab, "vm2");
+    // The role's hash is SCRAM (10-13 default to md5), and only the right password works.
+    assert!(
+        lab.sql(
+            "vm1",
+            "SELECT rolpassword FROM pg_authid WHERE rolname = 'replicator'"
+        )
+        .starts_with("SCRAM-SHA-256$")
+    );
+    let conninfo = format!(
+        "host=127.0.0.1 port={} user=replicator dbname=replication replication=true",
+        lab.port("vm1")
+    );
+    let wrong = lab.sql_result(
+        "vm1",
+        "IDENTIFY_SYSTEM",
+        &[("PGPASSWORD", "wrong")],
+        Some(conninfo.clone()),
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr)
+            .contains("password authentication failed for user \"replicator\""),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
+    let right = lab.sql_result(
+        "vm1",
+        "IDENTIFY_SYSTEM",
+        &[("PGPASSWORD", PASSWORD)],
+        Some(conninfo),
+    );
+    assert!(
+        right.status.success(),
+        "{}",
+        String::from_utf8_lossy(&right.stderr)
+    );
+    // No password in the standby's configuration; the passfile is 0600.
+    for (f, bytes) in lab.managed_files("vm2") {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("s3cret"),
+            "{f} holds the password"
+        );
+    }
+    let mode = fs::metadata(lab.dir.join("vm2/replication.pgpass")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
+        0o600
+    );
+
+    // Scenario 5, idempotence: every step again; no file changes, nothing breaks.
+    let before: Vec<_> = ["vm1", "vm2"]
+        .iter()
+        .map(|n| lab.managed_files(n))
+        .collect();
+    let hash = lab.sql(
+        "vm1",
+        "SELECT rolpassword FROM pg_authid WHERE rolname = 'replicator'",
+    );
+    let times = lab.times.clone();
+    lab.run_runbook(&out, false);
+    lab.times = times;
+    let after: Vec<_> = ["vm1", "vm2"]
+        .iter()
+        .map(|n| lab.managed_files(n))
+        .collect();
+    assert_eq!(before, after, "a second run changed configuration files");
+    assert_eq!(
+        hash,
+        lab.sql(
+            "vm1",
+            "SELECT rolpassword FROM pg_authid WHERE rolname = 'replicator'"
+        ),
+        "password re-hashed"
+    );
+    assert_eq!(
+        lab.sql("vm1", "SELECT state FROM pg_stat_replication"),
+        "streaming"
+    );
+    lab.report("guide cluster");
+}
+
+/// Scenario 3: one primary, two standbys with slots and `ANY 1` synchronous replication,
+/// and a cascading standby fed by the first standby.
+fn sync_and_cascade(major: u32) {
+    let Some(mut lab) = Lab::new(major, 2, &["p", "s1", "s2", "c1"]) else {
+        return;
+    };
+    for n in ["p", "s1", "s2", "c1"] {
+        lab.init_server(n);
+    }
+    let topology = lab.topology(&format!(
+        r#"[replication.synchronous]
+method = "any"
+count = 1
+standbys = ["s1", "s2"]
+
+[postgresql]
+listen_addresses = "127.0.0.1"
+max_wal_senders = 6
+wal_keep_size = "32MB"
+
+[[nodes]]
+name = "p"
+role = "primary"
+host = "127.0.0.1"
+port = {p}
+
+[[nodes]]
+name = "s1"
+role = "standby"
+host = "127.0.0.1"
+port = {s1}
+
+[[nodes]]
+name = "s2"
+role = "standby"
+host = "127.0.0.1"
+port = {s2}
+
+[[nodes]]
+name = "c1"
+role = "standby"
+host = "127.0.0.1"
+port = {c1}
+upstream = "s1"
+"#,
+        p = lab.port("p"),
+        s1 = lab.port("s1"),
+        s2 = lab.port("s2"),
+        c1 = lab.port("c1"),
+    ));
+    let out = lab.generate(&topology);
+    lab.run_runbook(&out, false);
+    assert_eq!(
+        lab.sql("p", "SELECT string_agg(application_name || ':' || state || ':' || sync_state, ',' ORDER BY application_name) FROM pg_stat_replication"),
+        "s1:streaming:quorum,s2:streaming:quorum"
+    );
+    assert_eq!(
+        lab.sql("p", "SHOW synchronous_standby_names"),
+        "ANY 1 (\"s1\", \"s2\")"
+    );
+    assert_eq!(
+        lab.sql(
+            "s1",
+            "SELECT application_name || ':' || state FROM pg_stat_replication"
+        ),
+        "c1:streaming"
+    );
+    assert_eq!(lab.sql("p", "SELECT string_agg(slot_name || ':' || active, ',' ORDER BY slot_name) FROM pg_replication_slots"), "s1:true,s2:true");
+    assert_eq!(
+        lab.sql(
+            "s1",
+            "SELECT slot_name || ':' || active FROM pg_replication_slots"
+        ),
+        "c1:true"
+    );
+    // A synchronous commit on the primary reaches the cascade too.
+    lab.sql("p", "CREATE TABLE t AS SELECT 42 AS answer");
+    lab.wait_for("c1", "SELECT answer FROM t", "42");
+    for n in ["p", "s1", "s2", "c1"] {
+        assert_clean_config(&lab, n);
+    }
+
+    // Scenario 4, a fault: stop a slotted standby, write more than 3 x wal_keep_size of WAL,
+    // start it: it catches up from its slot, without a new base backup, missing no row.
+    let stop = format!("{}/pg_ctl", lab.bin.display());
+    let mut c = as_pg(&stop);
+    c.args([
+        "stop",
+        "-D",
+        lab.data("s2").to_str().unwrap(),
+        "-m",
+        "fast",
+        "-w",
+    ]);
+    run(c, "stop s2");
+    let lsn0 = lab.sql("p", "SELECT pg_current_wal_lsn()");
+    lab.sql("p", "CREATE TABLE bulk (id int, pad text)");
+    for _ in 0..4 {
+        lab.sql(
+            "p",
+            "INSERT INTO bulk SELECT g, repeat('x', 200) FROM generate_series(1, 100000) g",
+        );
+    }
+    let written: i64 = lab
+        .sql(
+            "p",
+            &format!("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '{lsn0}')::bigint"),
+        )
+        .parse()
+        .unwrap();
+    assert!(
+        written > 3 * 32 * 1024 * 1024,
+        "only {written} bytes of WAL written"
+    );
+    let start = Instant::now();
+    let mut c = as_pg(&stop);
+    c.args(["start", "-D", lab.data("s2").to_str().unwrap(), "-l"])
+        .arg(lab.dir.join("s2/server.log"))
+        .args(["-w", "-t", "120"]);
+    run(c, "start s2");
+    let want = lab.sql("p", "SELECT count(*) || ':' || sum(id) FROM bulk");
+    lab.wait_for("s2", "SELECT count(*) || ':' || sum(id) FROM bulk", &want);
+    lab.times.insert(
+        format!("catch-up after {} MB of WAL", written / 1024 / 1024),
+        start.elapsed(),
+    );
+    lab.report("sync + cascade + fault");
+}
+
+macro_rules! per_major {
+    ($scenario:ident: $($name:ident = $major:literal),* $(,)?) => {
+        mod $scenario {
+            $(
+                #[test]
+                fn $name() {
+                    if super::majors().contains(&$major) {
+                        super::$scenario($major);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+per_major!(guide_cluster: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
+per_major!(sync_and_cascade: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
