@@ -42,8 +42,7 @@ fn exit_codes() {
 
 #[test]
 fn warnings_do_not_fail_but_are_shown() {
-    let file = root().join("tests/warnings/risky-but-legal.toml");
-    let o = pgrepl(&["check", file.to_str().unwrap()]);
+    let o = pgrepl(&["check", "tests/warnings/risky-but-legal.toml"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stdout(&o).contains("is valid with 4 warnings"),

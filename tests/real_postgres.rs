@@ -414,6 +414,23 @@ user = "replicator"
         eprintln!("{line}");
     }
 
+    /// `[[nodes]]` tables for this lab: the first node is the primary, the others standbys
+    /// (of the primary unless `upstreams` names another node).
+    fn nodes_toml(&self, upstreams: &[(&str, &str)]) -> String {
+        let mut s = String::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let role = if i == 0 { "primary" } else { "standby" };
+            s.push_str(&format!(
+                "\n[[nodes]]\nname = \"{}\"\nrole = \"{role}\"\nhost = \"127.0.0.1\"\nport = {}\n",
+                n.name, n.port
+            ));
+            if let Some((_, up)) = upstreams.iter().find(|(name, _)| *name == n.name) {
+                s.push_str(&format!("upstream = \"{up}\"\n"));
+            }
+        }
+        s
+    }
+
     /// Config files pgrepl manages on a node, for the idempotence comparison.
     fn managed_files(&self, name: &str) -> Vec<(String, Vec<u8>)> {
         let data = self.data(name);
@@ -459,25 +476,8 @@ fn guide_cluster(major: u32) {
     lab.init_server("vm1");
     lab.init_server("vm2");
     let topology = lab.topology(&format!(
-        r#"[postgresql]
-listen_addresses = "127.0.0.1"
-max_wal_senders = 5
-wal_keep_size = "64MB"
-
-[[nodes]]
-name = "vm1"
-role = "primary"
-host = "127.0.0.1"
-port = {p1}
-
-[[nodes]]
-name = "vm2"
-role = "standby"
-host = "127.0.0.1"
-port = {p2}
-"#,
-        p1 = lab.port("vm1"),
-        p2 = lab.port("vm2")
+        "[postgresql]\nlisten_addresses = \"127.0.0.1\"\nmax_wal_senders = 5\nwal_keep_size = \"64MB\"\n{}",
+        lab.nodes_toml(&[])
     ));
     let out = lab.generate(&topology);
     lab.run_runbook(&out, false);
@@ -623,36 +623,8 @@ standbys = ["s1", "s2"]
 listen_addresses = "127.0.0.1"
 max_wal_senders = 6
 wal_keep_size = "32MB"
-
-[[nodes]]
-name = "p"
-role = "primary"
-host = "127.0.0.1"
-port = {p}
-
-[[nodes]]
-name = "s1"
-role = "standby"
-host = "127.0.0.1"
-port = {s1}
-
-[[nodes]]
-name = "s2"
-role = "standby"
-host = "127.0.0.1"
-port = {s2}
-
-[[nodes]]
-name = "c1"
-role = "standby"
-host = "127.0.0.1"
-port = {c1}
-upstream = "s1"
-"#,
-        p = lab.port("p"),
-        s1 = lab.port("s1"),
-        s2 = lab.port("s2"),
-        c1 = lab.port("c1"),
+{}"#,
+        lab.nodes_toml(&[("c1", "s1")])
     ));
     let out = lab.generate(&topology);
     lab.run_runbook(&out, false);

@@ -513,50 +513,32 @@ const CHECK_PROBE: StepDef = (
 fn steps_for(topo: &ValidTopology, n: &ValidNode) -> (Vec<Step>, Vec<Step>) {
     let firewall = topo.firewall == Firewall::Ufw;
     let serves = !n.downstream.is_empty();
-    let mut setup: Vec<StepDef> = Vec::new();
-    let mut verify: Vec<StepDef> = Vec::new();
-    match n.role {
-        Role::Primary => {
-            setup.push(CREATE_ROLE);
-            setup.push(INSTALL_CONFIG);
-            if firewall {
-                setup.push(OPEN_FIREWALL);
-            }
-            setup.push(APPLY_CONFIG);
-            if serves {
-                setup.push(CREATE_SLOTS);
-            }
-            setup.push(VERIFY_NODE);
-            if topo.sync.is_some() {
-                verify.push(ENABLE_SYNC);
-            }
-            if serves {
-                verify.push(VERIFY_SENDERS);
-            }
-            verify.push(WRITE_PROBE);
-        }
-        Role::Standby => {
-            setup.extend([
-                STOP_SERVER,
-                CLEAR_DATA_DIR,
-                WRITE_PASSFILE,
-                BASE_BACKUP,
-                INSTALL_CONFIG,
-            ]);
-            if firewall {
-                setup.push(OPEN_FIREWALL);
-            }
-            setup.push(APPLY_CONFIG);
-            if serves {
-                setup.push(CREATE_SLOTS);
-            }
-            setup.push(VERIFY_NODE);
-            if serves {
-                verify.push(VERIFY_SENDERS);
-            }
-            verify.push(CHECK_PROBE);
-        }
+    // What differs by role comes first; installing and checking the configuration is
+    // the same on every node.
+    let mut setup: Vec<StepDef> = match n.role {
+        Role::Primary => vec![CREATE_ROLE],
+        Role::Standby => vec![STOP_SERVER, CLEAR_DATA_DIR, WRITE_PASSFILE, BASE_BACKUP],
+    };
+    setup.push(INSTALL_CONFIG);
+    if firewall {
+        setup.push(OPEN_FIREWALL);
     }
+    setup.push(APPLY_CONFIG);
+    if serves {
+        setup.push(CREATE_SLOTS);
+    }
+    setup.push(VERIFY_NODE);
+    let mut verify: Vec<StepDef> = Vec::new();
+    if n.role == Role::Primary && topo.sync.is_some() {
+        verify.push(ENABLE_SYNC);
+    }
+    if serves {
+        verify.push(VERIFY_SENDERS);
+    }
+    verify.push(match n.role {
+        Role::Primary => WRITE_PROBE,
+        Role::Standby => CHECK_PROBE,
+    });
     // Setup steps are numbered 10, 20, …; verification steps 91, 92, … so that a directory
     // listing shows the order and the two phases apart.
     let number = |defs: Vec<StepDef>, start: usize, stride: usize| -> Vec<Step> {

@@ -23,9 +23,10 @@ pub fn stem(p: &Path) -> String {
     p.file_stem().unwrap().to_string_lossy().into_owned()
 }
 
-/// Runs the pgrepl binary.
+/// Runs the pgrepl binary from the crate root (so relative paths in output are stable).
 pub fn pgrepl(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pgrepl"))
+        .current_dir(root())
         .args(["--color", "never"])
         .args(args)
         .env_remove("NO_COLOR")
