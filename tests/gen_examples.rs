@@ -89,6 +89,59 @@ fn every_generated_script_passes_shellcheck() {
     assert!(checked > 100, "only {checked} scripts checked");
 }
 
+/// Every generated ufw script, through real ufw in dry-run mode (root only: ufw refuses
+/// otherwise; the firewall is never changed): the rules parse and name exactly the peers.
+#[test]
+fn ufw_scripts_pass_ufw_dry_run() {
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    if !root_user {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and must run this test"
+        );
+        eprintln!("skipping: ufw --dry-run needs root");
+        return;
+    }
+    if !require_tool("ufw") {
+        return;
+    }
+    let mut ran = 0;
+    for file in tomls("examples") {
+        let tmp = tempfile::tempdir().unwrap();
+        let plan = plan_for(&std::fs::read_to_string(&file).unwrap());
+        pgrepl::render::output::write(tmp.path(), &plan, false).unwrap();
+        for a in plan.iter().filter(|a| a.path.ends_with("ufw.sh")) {
+            let o = Command::new("bash")
+                .arg(tmp.path().join(&a.path))
+                .arg("--dry-run")
+                .output()
+                .unwrap();
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert!(
+                o.status.success(),
+                "{}: {}\n{}",
+                a.path,
+                out,
+                String::from_utf8_lossy(&o.stderr)
+            );
+            // Each `allow` line's source appears as an iptables rule source.
+            for line in a.contents.lines().filter(|l| l.starts_with("allow ")) {
+                let source = line.split_whitespace().nth(1).unwrap().trim_matches('\'');
+                assert!(
+                    out.contains(&format!("-s {source}")),
+                    "{}: no rule for {source}:\n{out}",
+                    a.path
+                );
+            }
+            ran += 1;
+        }
+    }
+    assert!(ran >= 7, "only {ran} ufw scripts ran");
+}
+
 fn normalise(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

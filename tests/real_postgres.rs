@@ -142,6 +142,11 @@ fn os_user() -> String {
     }
 }
 
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 struct Node {
     name: &'static str,
     port: u16,
@@ -186,8 +191,10 @@ impl Lab {
         if is_root() {
             ensure_test_user();
         }
+        // A space and a quote in every path: shell, postgresql.conf and conninfo quoting
+        // must all hold, nested.
         let dir = std::env::temp_dir().join(format!(
-            "pgrepl-lab-{major}-{scenario}-{}",
+            "pgrepl lab's {major}-{scenario}-{}",
             std::process::id()
         ));
         let _ = fs::remove_dir_all(&dir);
@@ -250,8 +257,8 @@ impl Lab {
         let conf = data.join("postgresql.conf");
         let mut text = fs::read_to_string(&conf).unwrap();
         text.push_str(&format!(
-            "\n# lab\nunix_socket_directories = '{}'\nport = {}\nlisten_addresses = ''\n",
-            self.dir.join("sockets").display(),
+            "\n# lab\nunix_socket_directories = {}\nport = {}\nlisten_addresses = ''\n",
+            pgrepl::pgconf::quote::conf_string(&self.dir.join("sockets").to_string_lossy()),
             self.port(name)
         ));
         fs::write(&conf, text).unwrap();
@@ -272,11 +279,11 @@ firewall = "none"
 
 [layout]
 kind = "custom"
-data_dir = "{dir}/{{node}}/data"
+data_dir = {data_dir}
 bin_dir = "{bin}"
 os_user = "{user}"
-socket_dir = "{dir}/sockets"
-passfile = "{dir}/{{node}}/replication.pgpass"
+socket_dir = {socket_dir}
+passfile = {passfile}
 start = "{{bin_dir}}/pg_ctl start -D {{data_dir}} -l {{data_dir}}/../server.log -w -t 120"
 stop = "{{bin_dir}}/pg_ctl stop -D {{data_dir}} -m fast -w"
 
@@ -285,7 +292,12 @@ user = "replicator"
 
 {body}"#,
             major = self.major,
-            dir = self.dir.display(),
+            data_dir = toml_string(&format!("{}/{{node}}/data", self.dir.display())),
+            socket_dir = toml_string(&format!("{}/sockets", self.dir.display())),
+            passfile = toml_string(&format!(
+                "{}/{{node}}/replication.pgpass",
+                self.dir.display()
+            )),
             bin = self.bin.display(),
             user = os_user(),
         )
