@@ -51,4 +51,28 @@ pub enum Command {
     },
     /// Print the JSON Schema of the topology file.
     Schema,
+    /// What the catalogue knows about a postgresql.conf parameter, per major (10-18).
+    ///
+    /// Exit 0 when the parameter exists in the asked major (any major without
+    /// --pg-version), 1 when it does not.
+    Param {
+        /// Parameter name (case-insensitive).
+        #[arg(required_unless_present = "list")]
+        name: Option<String>,
+        /// One major (10-18) instead of all.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..=18))]
+        pg_version: Option<u32>,
+        /// Print every parameter name of the major (needs --pg-version).
+        #[arg(long, requires = "pg_version", conflicts_with = "name")]
+        list: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
 }

@@ -241,3 +241,43 @@ fn committed_schema_is_current() {
         "schemas/topology.schema.json is stale: cargo run -- schema > schemas/topology.schema.json"
     );
 }
+
+#[test]
+fn param_command() {
+    let o = pgrepl(&["param", "max_wal_senders", "--pg-version", "16"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("postmaster (a change needs a restart)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = pgrepl(&["param", "wal_keep_segments", "--pg-version", "13"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("removed in 13; use wal_keep_size"),
+        "{}",
+        stdout(&o)
+    );
+    let o = pgrepl(&["param", "max_wal_sender", "--pg-version", "16"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("did you mean max_wal_senders?"));
+    let o = pgrepl(&["param", "wal_keep_segments", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "known in 10-12");
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = json.as_array().unwrap();
+    assert_eq!(rows.len(), 9);
+    assert_eq!(rows[0]["status"], "known");
+    assert_eq!(rows[0]["context"], "sighup");
+    assert_eq!(rows[3]["status"], "removed");
+    let o = pgrepl(&["param", "--list", "--pg-version", "16"]);
+    assert_eq!(stdout(&o).lines().count(), 362);
+    assert_eq!(
+        pgrepl(&["param", "--list"]).status.code(),
+        Some(2),
+        "--list needs --pg-version"
+    );
+    assert_eq!(
+        pgrepl(&["param", "x", "--pg-version", "9"]).status.code(),
+        Some(2)
+    );
+}

@@ -1,8 +1,14 @@
 //! What differs between PostgreSQL majors, as data. Code asks this table; it never compares
 //! version numbers itself.
 //!
-//! The facts here were checked against the real server binaries of each major (see
-//! `shared/notes/real-postgres.md` and the parameter catalogues in `shared/pg-samples`).
+//! `params` holds every parameter of every major, extracted from the real servers;
+//! `history` what happened to names across majors; `values` whether the server would accept
+//! a value. `MajorFacts` holds what no parameter table says (file layouts, defaults that
+//! bite), each fact measured on the real binaries.
+
+pub mod history;
+pub mod params;
+pub mod values;
 
 /// How much WAL the primary keeps for standbys is configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,15 +28,36 @@ pub enum StandbySetup {
     StandbySignal,
 }
 
-/// How a server reacts to a changed parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// When a parameter can change (pg_settings.context).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Context {
+    /// Fixed when the cluster is built; cannot be set.
+    Internal,
     /// Needs a restart.
     Postmaster,
     /// A reload is enough.
     Sighup,
-    /// Per session.
+    /// A reload; new sessions see it.
+    SuperuserBackend,
+    Backend,
+    /// A reload, or per session.
+    Superuser,
     User,
+}
+
+impl Context {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Context::Internal => "internal",
+            Context::Postmaster => "postmaster",
+            Context::Sighup => "sighup",
+            Context::SuperuserBackend => "superuser-backend",
+            Context::Backend => "backend",
+            Context::Superuser => "superuser",
+            Context::User => "user",
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -47,8 +74,6 @@ pub struct MajorFacts {
     /// Settings whose value on a hot standby must be at least the primary's, or the standby
     /// refuses to start ("insufficient parameter settings").
     pub standby_needs_at_least_primary: &'static [&'static str],
-    /// `primary_conninfo` / `primary_slot_name` take a restart (12) or a reload (13+).
-    pub conninfo_context: Context,
 }
 
 const LE11_AT_LEAST_PRIMARY: &[&str] = &[
@@ -86,11 +111,6 @@ const fn major(m: u32) -> MajorFacts {
         } else {
             LE11_AT_LEAST_PRIMARY
         },
-        conninfo_context: if m >= 13 {
-            Context::Sighup
-        } else {
-            Context::Postmaster
-        },
     }
 }
 
@@ -119,42 +139,31 @@ pub fn facts(major: u32) -> Option<&'static MajorFacts> {
 pub const WAL_SEGMENT_MB: u64 = 16;
 
 impl MajorFacts {
-    /// Restart-or-reload context of a parameter pgrepl writes (pg_settings.context).
+    /// When a parameter can change in this major, from the server's own table.
     pub fn context(&self, param: &str) -> Option<Context> {
-        match param {
-            "primary_conninfo" | "primary_slot_name" => Some(self.conninfo_context),
-            _ => context_all_majors(param),
-        }
+        self.params().get(param).map(|p| p.context)
+    }
+
+    /// Every parameter of this major.
+    pub fn params(&self) -> &'static params::MajorParams {
+        params::params(self.major).expect("every supported major has a table")
+    }
+
+    /// How this major parses numbers and units.
+    pub fn number_rules(&self) -> values::NumberRules {
+        values::NumberRules::for_major(self.major)
     }
 }
 
-/// Contexts that are the same in every major 10–18.
-fn context_all_majors(param: &str) -> Option<Context> {
-    Some(match param {
-        "listen_addresses"
-        | "port"
-        | "wal_level"
-        | "max_wal_senders"
-        | "max_replication_slots"
-        | "hot_standby" => Context::Postmaster,
-        "wal_keep_size" | "wal_keep_segments" | "synchronous_standby_names" => Context::Sighup,
-        "password_encryption" | "synchronous_commit" => Context::User,
-        _ => return None,
-    })
-}
-
-/// Old enum spellings PostgreSQL 10–18 still accepts, and what they mean today.
-pub const LEGACY_ENUM_ALIASES: &[(&str, &str, &str)] = &[
-    ("wal_level", "hot_standby", "replica"),
-    ("wal_level", "archive", "replica"),
-];
-
-/// The current name of a legacy enum value of `param`, if `value` is one.
+/// The current value an old enum spelling stands for (`wal_level = hot_standby` is
+/// `replica`), as the newest server accepts it; `None` if it is no such spelling.
 pub fn legacy_alias(param: &str, value: &str) -> Option<&'static str> {
-    LEGACY_ENUM_ALIASES
+    params::params(NEWEST)?
+        .get(param)?
+        .enum_aliases
         .iter()
-        .find(|(p, old, _)| *p == param && old.eq_ignore_ascii_case(value))
-        .map(|(_, _, new)| *new)
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(value))
+        .map(|(_, meaning)| meaning.as_str())
 }
 
 #[cfg(test)]
@@ -168,6 +177,50 @@ mod tests {
         }
         assert!(facts(9).is_none());
         assert!(facts(19).is_none());
+    }
+
+    /// The facts written here agree with the parameter tables taken from the servers.
+    #[test]
+    fn facts_agree_with_the_parameter_tables() {
+        for f in &MAJORS {
+            let p = f.params();
+            assert_eq!(
+                f.wal_keep == WalKeep::Size,
+                p.get("wal_keep_size").is_some(),
+                "{}",
+                f.major
+            );
+            assert_eq!(
+                f.wal_keep == WalKeep::Segments,
+                p.get("wal_keep_segments").is_some(),
+                "{}",
+                f.major
+            );
+            assert_eq!(
+                f.standby_setup == StandbySetup::StandbySignal,
+                p.get("primary_conninfo").is_some(),
+                "{}",
+                f.major
+            );
+            assert_eq!(
+                p.get("password_encryption").unwrap().default,
+                f.default_password_encryption,
+                "{}",
+                f.major
+            );
+            let timeline = p
+                .get("recovery_target_timeline")
+                .map(|t| t.default.as_str());
+            assert_eq!(
+                f.follows_latest_timeline_by_default,
+                timeline == Some("latest"),
+                "{}",
+                f.major
+            );
+            for name in f.standby_needs_at_least_primary {
+                assert!(p.get(name).is_some(), "{}: {name}", f.major);
+            }
+        }
     }
 
     #[test]

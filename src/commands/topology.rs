@@ -1,46 +1,12 @@
-//! What each subcommand does, returning an exit code; printing happens here, at the edge.
+//! `check`, `gen` and `schema`: the topology commands.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{Cli, ColorChoice, Command};
 use crate::diag::{self, Style};
 use crate::exit::Exit;
 use crate::render;
 use crate::topology::{self, Loaded};
-
-pub fn run(cli: Cli) -> Exit {
-    let style = Style {
-        color: match cli.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        },
-        width: 100,
-    };
-    match cli.command {
-        Command::Check { topology } => check(&topology, style),
-        Command::Gen {
-            topology,
-            output,
-            force,
-            templates,
-        } => generate(&topology, &output, force, templates.as_deref(), style),
-        Command::Schema => {
-            println!("{}", schema_text().trim_end());
-            Exit::Ok
-        }
-    }
-}
-
-/// The committed `schemas/topology.schema.json`, byte for byte.
-pub fn schema_text() -> String {
-    let mut s = serde_json::to_string_pretty(&topology::model::json_schema()).expect("plain JSON");
-    s.push('\n');
-    s
-}
 
 fn load(path: &Path, style: Style) -> Result<Loaded, Exit> {
     let source = match std::fs::read(path) {
@@ -92,7 +58,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn check(path: &Path, style: Style) -> Exit {
+pub fn check(path: &Path, style: Style) -> Exit {
     match load(path, style) {
         Ok(loaded) => {
             let t = loaded
@@ -118,7 +84,7 @@ fn check(path: &Path, style: Style) -> Exit {
     }
 }
 
-fn generate(
+pub fn generate(
     path: &Path,
     output: &Path,
     force: bool,

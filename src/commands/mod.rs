@@ -1,0 +1,50 @@
+//! What each subcommand does, returning an exit code; printing happens here, at the edge.
+
+mod param;
+mod topology;
+
+use std::io::IsTerminal;
+
+use crate::cli::{Cli, ColorChoice, Command};
+use crate::diag::Style;
+use crate::exit::Exit;
+
+pub fn run(cli: Cli) -> Exit {
+    let style = Style {
+        color: match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        },
+        width: 100,
+    };
+    match cli.command {
+        Command::Check { topology } => topology::check(&topology, style),
+        Command::Gen {
+            topology,
+            output,
+            force,
+            templates,
+        } => topology::generate(&topology, &output, force, templates.as_deref(), style),
+        Command::Schema => {
+            println!("{}", schema_text().trim_end());
+            Exit::Ok
+        }
+        Command::Param {
+            name,
+            pg_version,
+            list,
+            format,
+        } => param::run(name.as_deref(), pg_version, list, format),
+    }
+}
+
+/// The committed `schemas/topology.schema.json`, byte for byte.
+pub fn schema_text() -> String {
+    let mut s =
+        serde_json::to_string_pretty(&crate::topology::model::json_schema()).expect("plain JSON");
+    s.push('\n');
+    s
+}
