@@ -21,6 +21,18 @@ cache=${PGREPL_PG_CACHE:-/var/cache/pgrepl-pg}
 out_dir=src/catalog/data
 # Spellings probed for every enum parameter; a few legacy names are added to these.
 candidates=(on off true false yes no 1 0 hot_standby archive)
+# Every libpq connection keyword documented for 10-18; each is probed against the major's
+# own libpq (through dblink, which the server package ships), since a standby's
+# walreceiver refuses a primary_conninfo with a keyword its libpq does not know.
+conninfo_keywords=(host hostaddr port dbname user password passfile channel_binding
+  connect_timeout client_encoding options application_name fallback_application_name
+  keepalives keepalives_idle keepalives_interval keepalives_count tcp_user_timeout
+  replication gssencmode sslmode requiressl sslnegotiation sslcompression sslcert sslkey
+  sslpassword sslcertmode sslrootcert sslcrl sslcrldir sslsni requirepeer
+  ssl_min_protocol_version ssl_max_protocol_version min_protocol_version
+  max_protocol_version krbsrvname gsslib gssdelegation service target_session_attrs
+  load_balance_hosts require_auth sslkeylogfile oauth_issuer oauth_client_id
+  oauth_client_secret oauth_scope scram_client_key scram_server_key)
 
 as_pg() {
   if [ "$(id -u)" -eq 0 ]; then
@@ -43,6 +55,12 @@ for major in "${majors[@]}"; do
   printf '%s\n' "COPY (SELECT name, vartype, context, coalesce(unit, ''), coalesce(min_val, ''), coalesce(max_val, ''), coalesce(array_to_string(enumvals, ','), ''), coalesce(boot_val, '') FROM pg_settings ORDER BY lower(name)) TO '$work/settings.tsv' WITH (DELIMITER E'\\x1f');" |
     (cd / && as_pg "$bin/postgres" --single -D "$work/data" -c listen_addresses= -c log_min_messages=fatal -j postgres >/dev/null)
 
+  # libpq keywords: an unknown one fails with "invalid connection option" (in the error's
+  # detail) before any connection is tried.
+  keyword_array=$(printf "'%s'," "${conninfo_keywords[@]}")
+  printf '%s\n' "CREATE EXTENSION dblink; CREATE TABLE kw (keyword text, known bool); DO \$\$ DECLARE k text; d text; BEGIN FOREACH k IN ARRAY ARRAY[${keyword_array%,}] LOOP BEGIN PERFORM dblink_connect('probe', format('host=/nonexistent-pgrepl-probe %s=1', k)); EXCEPTION WHEN OTHERS THEN GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL; INSERT INTO kw VALUES (k, coalesce(d, SQLERRM) NOT LIKE '%invalid connection option%'); END; END LOOP; END \$\$; COPY (SELECT keyword FROM kw WHERE known ORDER BY keyword) TO '$work/conninfo.txt';" |
+    (cd / && as_pg "$bin/postgres" --single -D "$work/data" -c listen_addresses= -c log_min_messages=fatal -j postgres >/dev/null)
+
   version=$(cd / && "$bin/postgres" --version | awk '{print $NF}')
   target=$work/pg$major.tsv
   {
@@ -63,16 +81,24 @@ for major in "${majors[@]}"; do
     done <"$work/settings.tsv"
   } >"$target"
 
+  keywords=$work/pg$major-conninfo.txt
+  {
+    echo "# libpq connection keywords known to PostgreSQL $version's own libpq (probed through dblink)."
+    cat "$work/conninfo.txt"
+  } >"$keywords"
+
   if "$check"; then
-    if ! cmp -s "$target" "$out_dir/pg$major.tsv"; then
-      echo "src/catalog/data/pg$major.tsv differs from PostgreSQL $version:" >&2
-      diff "$out_dir/pg$major.tsv" "$target" | head -20 >&2 || true
-      status=1
-    fi
+    for f in "$target" "$keywords"; do
+      if ! cmp -s "$f" "$out_dir/$(basename "$f")"; then
+        echo "src/catalog/data/$(basename "$f") differs from PostgreSQL $version:" >&2
+        diff "$out_dir/$(basename "$f")" "$f" | head -20 >&2 || true
+        status=1
+      fi
+    done
   else
     mkdir -p "$out_dir"
-    cp "$target" "$out_dir/pg$major.tsv"
-    echo "pg$major.tsv: $(($(wc -l <"$target") - 3)) parameters (PostgreSQL $version)"
+    cp "$target" "$keywords" "$out_dir/"
+    echo "pg$major.tsv: $(($(wc -l <"$target") - 3)) parameters, $(($(wc -l <"$keywords") - 1)) conninfo keywords (PostgreSQL $version)"
   fi
   rm -rf "$work"
 done

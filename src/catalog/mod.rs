@@ -6,6 +6,7 @@
 //! a value. `MajorFacts` holds what no parameter table says (file layouts, defaults that
 //! bite), each fact measured on the real binaries.
 
+pub mod conninfo;
 pub mod history;
 pub mod params;
 pub mod values;
