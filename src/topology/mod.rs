@@ -11,6 +11,8 @@ pub mod structure;
 pub mod valid;
 pub mod validate;
 
+use std::ops::Range;
+
 use crate::diag::Diagnostic;
 
 pub use valid::ValidTopology;
@@ -42,22 +44,72 @@ pub fn load(source: &str) -> Loaded {
             return failed(diags);
         }
     };
-    let mut diags = structure::check(&parsed, &model::json_schema());
-    if !diags.is_empty() {
-        crate::diag::sort_and_dedup(&mut diags);
-        return failed(diags);
+    let structural = structure::check(&parsed, &model::json_schema());
+    // With structural errors, the entries they point at are left out and the rest is still
+    // checked for meaning, so that one run reports every problem.
+    let mut tree = parsed.root.clone();
+    if !structural.is_empty() {
+        let bad: Vec<Range<usize>> = structural
+            .iter()
+            .filter_map(|d| d.labels.first().map(|l| l.span.clone()))
+            .collect();
+        prune(tree.get_mut(), &bad);
     }
     let topo: model::Topology =
-        match serde::Deserialize::deserialize(toml::de::Deserializer::from(parsed.root.clone())) {
+        match serde::Deserialize::deserialize(toml::de::Deserializer::from(tree)) {
             Ok(t) => t,
+            // A required key is missing, say: only the structural errors can be reported.
+            Err(_) if !structural.is_empty() => {
+                let mut diags = structural;
+                crate::diag::sort_and_dedup(&mut diags);
+                return failed(diags);
+            }
             // The structural check mirrors serde's rules; if they ever disagree, still say
             // exactly what serde said, where it said it.
             Err(e) => return failed(vec![syntax_diagnostic(&e)]),
         };
-    let (topology, diagnostics) = validate::validate(&topo, &parsed);
-    Loaded {
-        topology,
-        diagnostics,
+    let (topology, mut diagnostics) = validate::validate(&topo, &parsed);
+    if structural.is_empty() {
+        return Loaded {
+            topology,
+            diagnostics,
+        };
+    }
+    diagnostics.extend(structural);
+    crate::diag::sort_and_dedup(&mut diagnostics);
+    failed(diagnostics)
+}
+
+/// Removes every entry whose key or value is at one of `bad` (an array holding a bad item
+/// goes whole), so that what remains can be read for the semantic checks.
+fn prune(table: &mut toml::de::DeTable<'_>, bad: &[Range<usize>]) {
+    let keys: Vec<_> = table.keys().cloned().collect();
+    for key in keys {
+        let Some(value) = table.get(&key) else {
+            continue;
+        };
+        let bad_item = |v: &toml::Spanned<toml::de::DeValue<'_>>| bad.contains(&v.span());
+        let drop = bad.contains(&key.span())
+            || bad_item(value)
+            || value.get_ref().as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|item| !item.get_ref().is_table() && bad_item(item))
+            });
+        if drop {
+            table.remove(&key);
+            continue;
+        }
+        match table.get_mut(&key).map(|v| v.get_mut()) {
+            Some(toml::de::DeValue::Table(inner)) => prune(inner, bad),
+            Some(toml::de::DeValue::Array(items)) => {
+                for item in items.iter_mut() {
+                    if let toml::de::DeValue::Table(inner) = item.get_mut() {
+                        prune(inner, bad);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 
