@@ -27,6 +27,8 @@ fn toml_string(s: &str) -> String {
 
 struct Node {
     name: &'static str,
+    /// The node's address; all 127.0.0.1 unless the lab has its own network namespace.
+    host: String,
     port: u16,
 }
 
@@ -38,6 +40,8 @@ struct Lab {
     nodes: Vec<Node>,
     /// Measured durations, for the report.
     times: BTreeMap<String, Duration>,
+    /// A private network namespace (held by a sleeping process) every command runs in.
+    netns: Option<std::process::Child>,
 }
 
 impl Drop for Lab {
@@ -45,7 +49,7 @@ impl Drop for Lab {
         for n in &self.nodes {
             let data = self.dir.join(n.name).join("data");
             if data.join("postmaster.pid").exists() {
-                let mut c = as_pg(self.bin.join("pg_ctl").to_str().unwrap());
+                let mut c = self.pg(self.bin.join("pg_ctl").to_str().unwrap());
                 c.args([
                     "stop",
                     "-D",
@@ -56,6 +60,10 @@ impl Drop for Lab {
                 ]);
                 let _ = c.stdout(Stdio::null()).stderr(Stdio::null()).status();
             }
+        }
+        if let Some(mut holder) = self.netns.take() {
+            let _ = holder.kill();
+            let _ = holder.wait();
         }
         if std::env::var_os("PGREPL_KEEP_LAB").is_none() {
             let _ = fs::remove_dir_all(&self.dir);
@@ -92,6 +100,7 @@ impl Lab {
             .enumerate()
             .map(|(i, n)| Node {
                 name: n,
+                host: "127.0.0.1".to_owned(),
                 port: base + i as u16,
             })
             .collect();
@@ -101,7 +110,81 @@ impl Lab {
             dir,
             nodes,
             times: BTreeMap::new(),
+            netns: None,
         })
+    }
+
+    /// Moves the lab into a private network namespace (root only) where node i listens on
+    /// 127.0.0.(11 + i), and connections to the first node come from `source`: the kernel
+    /// picks the source of a local route, so /32 pg_hba rules see distinct addresses.
+    fn isolate(&mut self, source: &str) {
+        let holder = Command::new("unshare")
+            .args(["--net", "--", "sleep", "3600"])
+            .spawn()
+            .expect("unshare --net");
+        self.netns = Some(holder);
+        std::thread::sleep(Duration::from_millis(100));
+        run(
+            self.netns_cmd("ip").args(["link", "set", "lo", "up"]),
+            "lo up",
+        );
+        for (i, n) in self.nodes.iter_mut().enumerate() {
+            n.host = format!("127.0.0.{}", 11 + i);
+        }
+        self.route_from(source);
+    }
+
+    /// Connections to the first node come from `source`.
+    fn route_from(&self, source: &str) {
+        let first = self.nodes[0].host.clone();
+        let _ = self
+            .netns_cmd("ip")
+            .args(["route", "del", "local", &first, "table", "local"])
+            .output();
+        run(
+            self.netns_cmd("ip").args([
+                "route", "add", "local", &first, "dev", "lo", "src", source, "table", "local",
+            ]),
+            "ip route",
+        );
+    }
+
+    fn netns_cmd(&self, program: &str) -> Command {
+        let pid = self.netns.as_ref().expect("isolated lab").id();
+        let mut c = Command::new("nsenter");
+        c.arg(format!("--net=/proc/{pid}/ns/net"))
+            .args(["--", program]);
+        c
+    }
+
+    /// A command as the server's OS user, inside the lab's namespace if it has one.
+    fn pg(&self, program: &str) -> Command {
+        let Some(holder) = &self.netns else {
+            return as_pg(program);
+        };
+        let mut c = Command::new("nsenter");
+        c.arg(format!("--net=/proc/{}/ns/net", holder.id()));
+        c.args([
+            "--",
+            "setpriv",
+            "--reuid",
+            TEST_USER,
+            "--regid",
+            TEST_USER,
+            "--init-groups",
+            "--",
+            program,
+        ]);
+        c
+    }
+
+    fn host(&self, name: &str) -> String {
+        self.nodes
+            .iter()
+            .find(|n| n.name == name)
+            .unwrap()
+            .host
+            .clone()
     }
 
     fn port(&self, name: &str) -> u16 {
@@ -120,7 +203,7 @@ impl Lab {
     fn init_server(&mut self, name: &str) {
         let data = self.data(name);
         let start = Instant::now();
-        let mut c = as_pg(&self.tool("initdb"));
+        let mut c = self.pg(&self.tool("initdb"));
         c.args([
             "-D",
             data.to_str().unwrap(),
@@ -140,7 +223,7 @@ impl Lab {
             self.port(name)
         ));
         fs::write(&conf, text).unwrap();
-        let mut c = as_pg(&self.tool("pg_ctl"));
+        let mut c = self.pg(&self.tool("pg_ctl"));
         c.args(["start", "-D", data.to_str().unwrap(), "-l"]);
         c.arg(self.dir.join(name).join("server.log"));
         c.args(["-w", "-t", "120"]);
@@ -202,7 +285,7 @@ user = "replicator"
     fn step(&mut self, out: &Path, line: &str) -> String {
         let mut words = line.split_whitespace();
         let script = words.next().unwrap();
-        let mut c = as_pg("bash");
+        let mut c = self.pg("bash");
         c.arg(out.join(script)).args(words);
         c.env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
             .env("HOME", &self.dir);
@@ -238,7 +321,7 @@ user = "replicator"
 
     /// psql as the superuser over the socket; returns unaligned output.
     fn sql(&self, node: &str, query: &str) -> String {
-        let mut c = as_pg(&self.tool("psql"));
+        let mut c = self.pg(&self.tool("psql"));
         c.args(["-X", "-At", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(self.dir.join("sockets"));
         c.args([
@@ -263,7 +346,7 @@ user = "replicator"
         env: &[(&str, &str)],
         conninfo: Option<String>,
     ) -> Output {
-        let mut c = as_pg(&self.tool("psql"));
+        let mut c = self.pg(&self.tool("psql"));
         c.arg("-X").arg("-At");
         match conninfo {
             Some(ci) => c.arg(ci),
@@ -311,8 +394,8 @@ user = "replicator"
         for (i, n) in self.nodes.iter().enumerate() {
             let role = if i == 0 { "primary" } else { "standby" };
             s.push_str(&format!(
-                "\n[[nodes]]\nname = \"{}\"\nrole = \"{role}\"\nhost = \"127.0.0.1\"\nport = {}\n",
-                n.name, n.port
+                "\n[[nodes]]\nname = \"{}\"\nrole = \"{role}\"\nhost = \"{}\"\nport = {}\npostgresql = {{ listen_addresses = \"{}\" }}\n",
+                n.name, n.host, n.port, n.host
             ));
             if let Some((_, up)) = upstreams.iter().find(|(name, _)| *name == n.name) {
                 s.push_str(&format!("upstream = \"{up}\"\n"));
@@ -358,20 +441,25 @@ fn assert_clean_config(lab: &Lab, node: &str) {
     );
 }
 
-/// Scenario 1: the reference guide's cluster (primary + one standby), as a lab.
-fn guide_cluster(major: u32) {
-    let Some(mut lab) = Lab::new(major, 1, &["vm1", "vm2"]) else {
-        return;
-    };
+/// The reference guide's cluster (primary vm1, standby vm2) set up by its runbooks.
+fn guide_lab(major: u32, scenario: u16, wal_keep_size: &str) -> Option<(Lab, PathBuf)> {
+    let mut lab = Lab::new(major, scenario, &["vm1", "vm2"])?;
     lab.init_server("vm1");
     lab.init_server("vm2");
     let topology = lab.topology(&format!(
-        "[postgresql]\nlisten_addresses = \"127.0.0.1\"\nmax_wal_senders = 5\nwal_keep_size = \"64MB\"\n{}",
+        "[postgresql]\nmax_wal_senders = 5\nwal_keep_size = \"{wal_keep_size}\"\n{}",
         lab.nodes_toml(&[])
     ));
     let out = lab.generate(&topology);
     lab.run_runbook(&out, false);
+    Some((lab, out))
+}
 
+/// Scenario 1: the reference guide's cluster (primary + one standby), as a lab.
+fn guide_cluster(major: u32) {
+    let Some((mut lab, _)) = guide_lab(major, 1, "64MB") else {
+        return;
+    };
     // The primary sees the standby streaming from the expected address, through its slot.
     assert_eq!(
         lab.sql(
@@ -462,7 +550,15 @@ fn guide_cluster(major: u32) {
         0o600
     );
 
-    // Scenario 5, idempotence: every step again; no file changes, nothing breaks.
+    lab.report("guide cluster");
+}
+
+/// Scenario 5, idempotence: every runbook step a second time; no file changes, the password
+/// is not re-hashed, replication goes on.
+fn idempotence(major: u32) {
+    let Some((mut lab, out)) = guide_lab(major, 4, "64MB") else {
+        return;
+    };
     let before: Vec<_> = ["vm1", "vm2"]
         .iter()
         .map(|n| lab.managed_files(n))
@@ -491,7 +587,59 @@ fn guide_cluster(major: u32) {
         lab.sql("vm1", "SELECT state FROM pg_stat_replication"),
         "streaming"
     );
-    lab.report("guide cluster");
+    lab.report("idempotence");
+}
+
+/// Scenario 4, a fault: stop a standby that has a slot, write more than three times
+/// wal_keep_size of WAL, start it: it catches up from its slot, without a new base backup,
+/// and no row is missing.
+fn fault(major: u32) {
+    let Some((mut lab, _)) = guide_lab(major, 5, "32MB") else {
+        return;
+    };
+    let stop = format!("{}/pg_ctl", lab.bin.display());
+    let mut c = lab.pg(&stop);
+    c.args([
+        "stop",
+        "-D",
+        lab.data("vm2").to_str().unwrap(),
+        "-m",
+        "fast",
+        "-w",
+    ]);
+    run(c, "stop vm2");
+    let lsn0 = lab.sql("vm1", "SELECT pg_current_wal_lsn()");
+    lab.sql("vm1", "CREATE TABLE bulk (id int, pad text)");
+    for _ in 0..4 {
+        lab.sql(
+            "vm1",
+            "INSERT INTO bulk SELECT g, repeat('x', 200) FROM generate_series(1, 100000) g",
+        );
+    }
+    let written: i64 = lab
+        .sql(
+            "vm1",
+            &format!("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '{lsn0}')::bigint"),
+        )
+        .parse()
+        .unwrap();
+    assert!(
+        written > 3 * 32 * 1024 * 1024,
+        "only {written} bytes of WAL written"
+    );
+    let start = Instant::now();
+    let mut c = lab.pg(&stop);
+    c.args(["start", "-D", lab.data("vm2").to_str().unwrap(), "-l"])
+        .arg(lab.dir.join("vm2/server.log"))
+        .args(["-w", "-t", "120"]);
+    run(c, "start vm2");
+    let want = lab.sql("vm1", "SELECT count(*) || ':' || sum(id) FROM bulk");
+    lab.wait_for("vm2", "SELECT count(*) || ':' || sum(id) FROM bulk", &want);
+    lab.times.insert(
+        format!("catch-up after {} MB of WAL", written / 1024 / 1024),
+        start.elapsed(),
+    );
+    lab.report("fault");
 }
 
 /// Scenario 3: one primary, two standbys with slots and `ANY 1` synchronous replication,
@@ -548,51 +696,80 @@ wal_keep_size = "32MB"
         assert_clean_config(&lab, n);
     }
 
-    // Scenario 4, a fault: stop a slotted standby, write more than 3 x wal_keep_size of WAL,
-    // start it: it catches up from its slot, without a new base backup, missing no row.
-    let stop = format!("{}/pg_ctl", lab.bin.display());
-    let mut c = as_pg(&stop);
-    c.args([
-        "stop",
-        "-D",
-        lab.data("s2").to_str().unwrap(),
-        "-m",
-        "fast",
-        "-w",
-    ]);
-    run(c, "stop s2");
-    let lsn0 = lab.sql("p", "SELECT pg_current_wal_lsn()");
-    lab.sql("p", "CREATE TABLE bulk (id int, pad text)");
-    for _ in 0..4 {
-        lab.sql(
-            "p",
-            "INSERT INTO bulk SELECT g, repeat('x', 200) FROM generate_series(1, 100000) g",
+    lab.report("sync + cascade");
+}
+
+/// Scenario 2: primary and standby on distinct addresses (a private network namespace; root
+/// only), so the primary's pg_hba.conf admits exactly the standby's /32: the standby streams
+/// from 127.0.0.12, and the same role with the right password from 127.0.0.13 is refused.
+fn distinct_addresses(major: u32) {
+    if !is_root() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and must run this scenario"
         );
+        eprintln!("skipping the distinct-address scenario: it needs root for a network namespace");
+        return;
     }
-    let written: i64 = lab
-        .sql(
-            "p",
-            &format!("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '{lsn0}')::bigint"),
-        )
-        .parse()
-        .unwrap();
+    let Some(mut lab) = Lab::new(major, 3, &["a", "b"]) else {
+        return;
+    };
+    lab.isolate("127.0.0.12");
+    lab.init_server("a");
+    lab.init_server("b");
+    let topology = lab.topology(&format!(
+        "[postgresql]\nmax_wal_senders = 5\nwal_keep_size = \"64MB\"\n{}",
+        lab.nodes_toml(&[])
+    ));
+    let out = lab.generate(&topology);
+    lab.run_runbook(&out, false);
+    assert_eq!(
+        lab.sql(
+            "a",
+            "SELECT application_name, state, host(client_addr) FROM pg_stat_replication"
+        ),
+        "b|streaming|127.0.0.12"
+    );
+    let hba = lab.sql("a", "SELECT string_agg(address || ' ' || netmask, ',') FROM pg_hba_file_rules WHERE 'replicator' = ANY(user_name)");
+    assert_eq!(
+        hba, "127.0.0.12 255.255.255.255",
+        "only the standby's address is admitted for the role"
+    );
+
+    let conninfo = format!(
+        "host={} port={} user=replicator dbname=replication replication=true",
+        lab.host("a"),
+        lab.port("a")
+    );
+    lab.route_from("127.0.0.13");
+    let refused = lab.sql_result(
+        "a",
+        "IDENTIFY_SYSTEM",
+        &[("PGPASSWORD", PASSWORD)],
+        Some(conninfo.clone()),
+    );
+    let err = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        written > 3 * 32 * 1024 * 1024,
-        "only {written} bytes of WAL written"
+        !refused.status.success(),
+        "a connection from 127.0.0.13 was admitted"
     );
-    let start = Instant::now();
-    let mut c = as_pg(&stop);
-    c.args(["start", "-D", lab.data("s2").to_str().unwrap(), "-l"])
-        .arg(lab.dir.join("s2/server.log"))
-        .args(["-w", "-t", "120"]);
-    run(c, "start s2");
-    let want = lab.sql("p", "SELECT count(*) || ':' || sum(id) FROM bulk");
-    lab.wait_for("s2", "SELECT count(*) || ':' || sum(id) FROM bulk", &want);
-    lab.times.insert(
-        format!("catch-up after {} MB of WAL", written / 1024 / 1024),
-        start.elapsed(),
+    assert!(
+        err.contains("no pg_hba.conf entry for replication connection from host \"127.0.0.13\""),
+        "{err}"
     );
-    lab.report("sync + cascade + fault");
+    lab.route_from("127.0.0.12");
+    let admitted = lab.sql_result(
+        "a",
+        "IDENTIFY_SYSTEM",
+        &[("PGPASSWORD", PASSWORD)],
+        Some(conninfo),
+    );
+    assert!(
+        admitted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&admitted.stderr)
+    );
+    lab.report("distinct addresses");
 }
 
 macro_rules! per_major {
@@ -611,4 +788,7 @@ macro_rules! per_major {
 }
 
 per_major!(guide_cluster: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
+per_major!(distinct_addresses: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
+per_major!(idempotence: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
+per_major!(fault: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
 per_major!(sync_and_cascade: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
