@@ -1,4 +1,5 @@
 //! PostgreSQL configuration-file knowledge shared by the generator and the linter.
 
+pub mod conf;
 pub mod quote;
 pub mod units;

@@ -1,0 +1,437 @@
+//! postgresql.conf, read exactly as the server's configuration lexer reads it, without losing
+//! a byte: the file's text is kept as is, and every item points into it with byte spans.
+//!
+//! The lexer follows the server's token rules with maximal munch, ties going to the rule
+//! listed first: an identifier, a dotted identifier, a single-quoted string ('' and
+//! backslash escapes), an unquoted string (letters, digits and `-._:/`), an integer with
+//! optional unit letters, a real, `=`. Bytes 0x80-0xFF count as letters. `#` starts a
+//! comment; blanks are space, tab and CR. A line is `name [=] value`; anything else is a
+//! syntax error for that line, and parsing goes on with the next.
+
+use std::ops::Range;
+
+/// What one line holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// Blank, or only a comment.
+    Empty,
+    Setting(Setting),
+    Include(Include),
+    Error(SyntaxError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// As written (names are matched case-insensitively).
+    pub name: String,
+    pub name_span: Range<usize>,
+    /// After removing quotes and escapes, as the server stores it.
+    pub value: String,
+    /// The value token as written, quotes included.
+    pub value_span: Range<usize>,
+    pub quoted: bool,
+    /// The comment after the value, from `#`.
+    pub comment: Option<Range<usize>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncludeKind {
+    /// `include`: a missing file is an error.
+    File,
+    /// `include_if_exists`: a missing file is skipped.
+    IfExists,
+    /// `include_dir`: the directory's `*.conf` files not starting with `.`, in byte order.
+    Dir,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    pub kind: IncludeKind,
+    pub path: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// The token the server names (`near token "x"`), or `None` for `near end of line`.
+    pub near: Option<String>,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// 1-based, as the server counts.
+    pub number: usize,
+    /// The line's bytes without its terminator.
+    pub span: Range<usize>,
+    pub item: Item,
+}
+
+/// A parsed file: its exact bytes and one entry per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfFile {
+    pub text: Vec<u8>,
+    pub lines: Vec<Line>,
+}
+
+impl ConfFile {
+    pub fn parse(text: impl Into<Vec<u8>>) -> ConfFile {
+        let text = text.into();
+        let mut lines = Vec::new();
+        let mut start = 0;
+        let mut number = 1;
+        while start < text.len() {
+            let end = text[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |p| start + p);
+            let item = parse_line(&text, start..end);
+            lines.push(Line {
+                number,
+                span: start..end,
+                item,
+            });
+            start = end + 1;
+            number += 1;
+        }
+        ConfFile { text, lines }
+    }
+
+    /// The file's bytes; unchanged files print back exactly.
+    pub fn print(&self) -> &[u8] {
+        &self.text
+    }
+
+    /// Text of a span, lossily decoded for display.
+    pub fn slice(&self, span: &Range<usize>) -> String {
+        String::from_utf8_lossy(&self.text[span.clone()]).into_owned()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Id,
+    QualifiedId,
+    String,
+    UnquotedString,
+    Integer,
+    Real,
+    Equals,
+    Error,
+}
+
+fn is_letter(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+fn is_letter_or_digit(b: u8) -> bool {
+    is_letter(b) || b.is_ascii_digit()
+}
+
+fn count(s: &[u8], from: usize, pred: impl Fn(u8) -> bool) -> usize {
+    s[from..].iter().take_while(|&&b| pred(b)).count()
+}
+
+fn match_id(s: &[u8]) -> usize {
+    if s.first().is_some_and(|&b| is_letter(b)) {
+        1 + count(s, 1, is_letter_or_digit)
+    } else {
+        0
+    }
+}
+
+fn match_qualified_id(s: &[u8]) -> usize {
+    let first = match_id(s);
+    if first == 0 || s.get(first) != Some(&b'.') {
+        return 0;
+    }
+    let second = match_id(&s[first + 1..]);
+    if second == 0 { 0 } else { first + 1 + second }
+}
+
+/// `'…'` with `''` and backslash escapes; the longest closing quote wins.
+fn match_string(s: &[u8]) -> usize {
+    if s.first() != Some(&b'\'') {
+        return 0;
+    }
+    let mut last_close = 0;
+    let mut i = 1;
+    while i < s.len() {
+        match s[i] {
+            b'\'' => {
+                last_close = i + 1;
+                if s.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                } else {
+                    break;
+                }
+            }
+            b'\\' if i + 1 < s.len() && s[i + 1] != b'\n' => i += 2,
+            b'\\' | b'\n' => break,
+            _ => i += 1,
+        }
+    }
+    last_close
+}
+
+fn match_unquoted(s: &[u8]) -> usize {
+    if s.first().is_some_and(|&b| is_letter(b)) {
+        1 + count(s, 1, |b| is_letter_or_digit(b) || b"-._:/".contains(&b))
+    } else {
+        0
+    }
+}
+
+fn match_integer(s: &[u8]) -> usize {
+    let sign = usize::from(matches!(s.first(), Some(b'-' | b'+')));
+    let decimal = count(s, sign, |b| b.is_ascii_digit());
+    let hex = if s[sign..].starts_with(b"0x") {
+        let digits = count(s, sign + 2, |b| b.is_ascii_hexdigit());
+        if digits > 0 { 2 + digits } else { 0 }
+    } else {
+        0
+    };
+    [decimal, hex]
+        .into_iter()
+        .filter(|&n| n > 0)
+        .map(|n| sign + n + count(s, sign + n, |b| b.is_ascii_alphabetic()))
+        .max()
+        .unwrap_or(0)
+}
+
+fn match_real(s: &[u8]) -> usize {
+    let mut i = usize::from(matches!(s.first(), Some(b'-' | b'+')));
+    i += count(s, i, |b| b.is_ascii_digit());
+    if s.get(i) != Some(&b'.') {
+        return 0;
+    }
+    i += 1;
+    i += count(s, i, |b| b.is_ascii_digit());
+    if matches!(s.get(i), Some(b'e' | b'E')) {
+        let mut k = i + 1;
+        k += usize::from(matches!(s.get(k), Some(b'-' | b'+')));
+        let digits = count(s, k, |b| b.is_ascii_digit());
+        if digits > 0 {
+            i = k + digits;
+        }
+    }
+    i
+}
+
+/// The next token at `s` (no leading blanks): maximal munch, ties to the earlier rule.
+fn next_token(s: &[u8]) -> (Kind, usize) {
+    let candidates = [
+        (Kind::Id, match_id(s)),
+        (Kind::QualifiedId, match_qualified_id(s)),
+        (Kind::String, match_string(s)),
+        (Kind::UnquotedString, match_unquoted(s)),
+        (Kind::Integer, match_integer(s)),
+        (Kind::Real, match_real(s)),
+        (Kind::Equals, usize::from(s.first() == Some(&b'='))),
+    ];
+    let mut best = (Kind::Error, 0);
+    for (kind, len) in candidates {
+        if len > best.1 {
+            best = (kind, len);
+        }
+    }
+    if best.1 == 0 { (Kind::Error, 1) } else { best }
+}
+
+type Token = (Kind, Range<usize>);
+
+/// The tokens of one line (up to a comment), and where the comment starts.
+fn tokenize(text: &[u8], line: Range<usize>) -> (Vec<Token>, Option<Range<usize>>) {
+    let mut tokens = Vec::new();
+    let mut i = line.start;
+    while i < line.end {
+        let b = text[i];
+        if matches!(b, b' ' | b'\t' | b'\r') {
+            i += 1;
+            continue;
+        }
+        if b == b'#' {
+            return (tokens, Some(i..line.end));
+        }
+        let (kind, len) = next_token(&text[i..line.end]);
+        tokens.push((kind, i..i + len));
+        i += len;
+    }
+    (tokens, None)
+}
+
+/// The server's unescaping of a quoted value: quotes stripped, `''` is `'`, backslash
+/// escapes \b \f \n \r \t and up to three octal digits, any other escaped byte as itself.
+pub fn unescape(quoted: &[u8]) -> Vec<u8> {
+    let inner = &quoted[1..quoted.len().saturating_sub(1).max(1)];
+    let mut out = Vec::with_capacity(inner.len());
+    let mut i = 0;
+    while i < inner.len() {
+        match inner[i] {
+            b'\\' if i + 1 < inner.len() => {
+                let c = inner[i + 1];
+                i += 2;
+                match c {
+                    b'b' => out.push(0x08),
+                    b'f' => out.push(0x0c),
+                    b'n' => out.push(b'\n'),
+                    b'r' => out.push(b'\r'),
+                    b't' => out.push(b'\t'),
+                    b'0'..=b'7' => {
+                        let mut v = u32::from(c - b'0');
+                        let mut digits = 1;
+                        while digits < 3 && i < inner.len() && (b'0'..=b'7').contains(&inner[i]) {
+                            v = v * 8 + u32::from(inner[i] - b'0');
+                            i += 1;
+                            digits += 1;
+                        }
+                        out.push(v as u8);
+                    }
+                    other => out.push(other),
+                }
+            }
+            b'\'' if inner.get(i + 1) == Some(&b'\'') => {
+                out.push(b'\'');
+                i += 2;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn parse_line(text: &[u8], line: Range<usize>) -> Item {
+    let (tokens, comment) = tokenize(text, line.clone());
+    let lossy = |r: &Range<usize>| String::from_utf8_lossy(&text[r.clone()]).into_owned();
+    let error_near = |t: Option<&Token>| {
+        Item::Error(SyntaxError {
+            near: t.map(|(_, r)| lossy(r)),
+            span: t.map_or(line.end..line.end, |(_, r)| r.clone()),
+        })
+    };
+    let Some((kind, name_span)) = tokens.first() else {
+        return Item::Empty;
+    };
+    if !matches!(kind, Kind::Id | Kind::QualifiedId) {
+        return error_near(tokens.first());
+    }
+    let mut k = 1;
+    if tokens.get(k).is_some_and(|(kind, _)| *kind == Kind::Equals) {
+        k += 1;
+    }
+    let Some((value_kind, value_span)) = tokens.get(k) else {
+        return error_near(None);
+    };
+    if !matches!(
+        value_kind,
+        Kind::Id | Kind::String | Kind::Integer | Kind::Real | Kind::UnquotedString
+    ) {
+        return error_near(tokens.get(k));
+    }
+    if tokens.len() > k + 1 {
+        return error_near(tokens.get(k + 1));
+    }
+    let quoted = *value_kind == Kind::String;
+    let value_bytes = if quoted {
+        unescape(&text[value_span.clone()])
+    } else {
+        text[value_span.clone()].to_vec()
+    };
+    let value = String::from_utf8_lossy(&value_bytes).into_owned();
+    let name = lossy(name_span);
+    let include = match name.to_ascii_lowercase().as_str() {
+        "include" => Some(IncludeKind::File),
+        "include_if_exists" => Some(IncludeKind::IfExists),
+        "include_dir" => Some(IncludeKind::Dir),
+        _ => None,
+    };
+    if let Some(kind) = include {
+        return Item::Include(Include {
+            kind,
+            path: value,
+            span: name_span.start..value_span.end,
+        });
+    }
+    Item::Setting(Setting {
+        name,
+        name_span: name_span.clone(),
+        value,
+        value_span: value_span.clone(),
+        quoted,
+        comment,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setting(line: &str) -> Setting {
+        match ConfFile::parse(line).lines.remove(0).item {
+            Item::Setting(s) => s,
+            other => panic!("{line:?}: {other:?}"),
+        }
+    }
+
+    fn error_near(line: &str) -> Option<String> {
+        match ConfFile::parse(line).lines.remove(0).item {
+            Item::Error(e) => e.near,
+            other => panic!("{line:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_as_the_server_reads_them() {
+        assert_eq!(setting("wal_level = replica").value, "replica");
+        assert_eq!(setting("wal_level replica").value, "replica");
+        assert_eq!(setting("shared_buffers=128MB # comment").value, "128MB");
+        assert_eq!(setting("listen_addresses = '*'").value, "*");
+        assert_eq!(setting(r"x.y = 'it''s \'q\' \n\101'").value, "it's 'q' \nA");
+        assert_eq!(setting("a = -1.5e3").value, "-1.5e3");
+        assert_eq!(setting("a = 0x1F").value, "0x1F");
+        assert_eq!(setting("a = var/lib:x-y.z").value, "var/lib:x-y.z");
+        let s = setting("port = 5432   # the port");
+        assert_eq!(s.comment, Some(14..24));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_token() {
+        assert_eq!(error_near("listen_addresses = *"), Some("*".into()));
+        assert_eq!(error_near("port 5432 6543"), Some("6543".into()));
+        assert_eq!(error_near("port ="), None);
+        assert_eq!(error_near("= 5"), Some("=".into()));
+        assert_eq!(error_near("x = 'unterminated"), Some("'".into()));
+        assert_eq!(error_near("1abc = 2"), Some("1abc".into()));
+        // Unquoted values must start with a letter or a number.
+        assert_eq!(error_near("a = /var/lib"), Some("/".into()));
+        assert_eq!(
+            error_near("dynamic_library_path = $libdir"),
+            Some("$".into())
+        );
+    }
+
+    #[test]
+    fn includes() {
+        let f = ConfFile::parse("INCLUDE_DIR 'conf.d'\ninclude_if_exists = 'x.conf'\n");
+        assert!(
+            matches!(&f.lines[0].item, Item::Include(i) if i.kind == IncludeKind::Dir && i.path == "conf.d")
+        );
+        assert!(matches!(&f.lines[1].item, Item::Include(i) if i.kind == IncludeKind::IfExists));
+    }
+
+    #[test]
+    fn prints_back_every_byte() {
+        for text in [
+            &b"a = 1\r\n# \xff\xfe comment\n\tb\t=\t'x'   \nno_final_newline = on"[..],
+            b"",
+            b"\n\n",
+            b"broken = = =\n",
+        ] {
+            let f = ConfFile::parse(text);
+            assert_eq!(f.print(), text);
+        }
+    }
+}
