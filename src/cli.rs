@@ -51,6 +51,17 @@ pub enum Command {
     },
     /// Print the JSON Schema of the topology file.
     Schema,
+    /// The settings a server would read, one row per occurrence, as its pg_file_settings view.
+    ///
+    /// PATH is a postgresql.conf, or a directory holding one (a data directory, or a Debian
+    /// /etc/postgresql/V/C). Includes are followed; postgresql.auto.conf is read from the data
+    /// directory (data_directory if the file sets it). Exit 1 when a row has an error.
+    Settings {
+        path: PathBuf,
+        /// Output format: a table, or a JSON array with pg_file_settings' column names.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// What the catalogue knows about a postgresql.conf parameter, per major (10-18).
     ///
     /// Exit 0 when the parameter exists in the asked major (any major without

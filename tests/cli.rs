@@ -281,3 +281,51 @@ fn param_command() {
         Some(2)
     );
 }
+
+#[test]
+fn settings_command() {
+    let o = pgrepl(&["settings", "tests/conf/duplicates.conf", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let mut keys: Vec<&str> = rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "applied",
+            "error",
+            "name",
+            "seqno",
+            "setting",
+            "sourcefile",
+            "sourceline"
+        ]
+    );
+    // In the order of the view's columns, as printed.
+    let text = stdout(&o);
+    let at = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
+    assert!(
+        at("sourcefile") < at("sourceline")
+            && at("seqno") < at("name")
+            && at("applied") < at("error")
+    );
+    assert_eq!(rows[2]["setting"], "3MB");
+    assert_eq!(rows[2]["applied"], true);
+    assert_eq!(rows[0]["applied"], false);
+    let o = pgrepl(&["settings", "tests/conf/syntax-error.conf"]);
+    assert_eq!(o.status.code(), Some(1), "a file error exits 1");
+    assert!(stdout(&o).contains("syntax error"), "{}", stdout(&o));
+    assert_eq!(
+        pgrepl(&["settings", "tests/conf/no-such.conf"])
+            .status
+            .code(),
+        Some(3)
+    );
+}

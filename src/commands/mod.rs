@@ -1,6 +1,7 @@
 //! What each subcommand does, returning an exit code; printing happens here, at the edge.
 
 mod param;
+mod settings;
 mod topology;
 
 use std::io::IsTerminal;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Exit {
             println!("{}", schema_text().trim_end());
             Exit::Ok
         }
+        Command::Settings { path, format } => settings::run(&path, format),
         Command::Param {
             name,
             pg_version,

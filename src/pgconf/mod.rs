@@ -1,5 +1,6 @@
 //! PostgreSQL configuration-file knowledge shared by the generator and the linter.
 
 pub mod conf;
+pub mod file_settings;
 pub mod quote;
 pub mod units;

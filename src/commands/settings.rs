@@ -1,0 +1,106 @@
+//! `pgrepl settings`: the server's pg_file_settings view, computed from the files.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::Format;
+use crate::exit::Exit;
+use crate::pgconf::file_settings::{FileSettings, Row};
+
+/// postgresql.conf and postgresql.auto.conf for a path the user gave.
+fn locate(path: &Path) -> (PathBuf, PathBuf) {
+    if path.is_dir() {
+        (
+            path.join("postgresql.conf"),
+            path.join("postgresql.auto.conf"),
+        )
+    } else {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        (path.to_path_buf(), dir.join("postgresql.auto.conf"))
+    }
+}
+
+pub fn run(path: &Path, format: Format) -> Exit {
+    let (conf, mut auto) = locate(path);
+    if !conf.is_file() {
+        eprintln!(
+            "error: {} is not a readable postgresql.conf",
+            conf.display()
+        );
+        return Exit::Io;
+    }
+    // A Debian-style config directory names the data directory; the auto file lives there.
+    let first = FileSettings::read(&conf, None);
+    if let Some(data_dir) = first
+        .effective("data_directory")
+        .and_then(|r| r.setting.clone())
+    {
+        auto = Path::new(&data_dir).join("postgresql.auto.conf");
+    }
+    let fs = FileSettings::read(&conf, Some(&auto));
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&fs.rows).expect("JSON")),
+        Format::Human => print_table(&fs.rows),
+    }
+    if fs.rows.iter().any(|r| r.error.is_some()) {
+        Exit::Invalid
+    } else {
+        Exit::Ok
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.sourcefile.clone().unwrap_or_default(),
+                r.sourceline.map(|l| l.to_string()).unwrap_or_default(),
+                r.seqno.to_string(),
+                r.name.clone().unwrap_or_default(),
+                r.setting.clone().unwrap_or_default(),
+                if r.applied { "t" } else { "f" }.to_owned(),
+                r.error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = [
+        "sourcefile",
+        "sourceline",
+        "seqno",
+        "name",
+        "setting",
+        "applied",
+        "error",
+    ];
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cols: Vec<&str>| {
+        let padded: Vec<String> = cols
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", padded.join(" | ").trim_end());
+    };
+    line(header.to_vec());
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-")
+    );
+    for row in &cells {
+        line(row.iter().map(String::as_str).collect());
+    }
+    println!(
+        "({} row{})",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    );
+}

@@ -1,0 +1,258 @@
+//! The settings a server reads from postgresql.conf, everything it includes and
+//! postgresql.auto.conf: one row per occurrence, with the columns of the server's
+//! `pg_file_settings` view, following the server's rules for includes.
+//!
+//! Include paths are relative to the including file's directory. `include_dir` reads the
+//! `*.conf` files not starting with `.`, in byte order. A missing `include` is an error, a
+//! missing `include_if_exists` is skipped; nesting deeper than 10 is an error (which is also
+//! how an include cycle ends). As in the view, a file's reading stops at its first syntax
+//! error, and when any file has an error, no setting counts as applied.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::conf::{ConfFile, IncludeKind, Item};
+
+/// The server's limit on include nesting.
+pub const MAX_DEPTH: usize = 10;
+
+/// One row, as in `pg_file_settings`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    pub sourcefile: Option<String>,
+    pub sourceline: Option<usize>,
+    pub seqno: usize,
+    pub name: Option<String>,
+    pub setting: Option<String>,
+    pub applied: bool,
+    pub error: Option<String>,
+}
+
+/// Every file read, with its parse, and the rows.
+#[derive(Debug, Default)]
+pub struct FileSettings {
+    pub files: Vec<(PathBuf, ConfFile)>,
+    pub rows: Vec<Row>,
+}
+
+impl FileSettings {
+    /// Reads `config_file` and what it includes, then `auto_conf` if given and present.
+    pub fn read(config_file: &Path, auto_conf: Option<&Path>) -> FileSettings {
+        let mut fs = FileSettings::default();
+        let root = absolute(config_file);
+        fs.read_file(&root, None, 0, true);
+        if let Some(auto) = auto_conf {
+            fs.read_file(&absolute(auto), None, 0, false);
+        }
+        fs.finish();
+        fs
+    }
+
+    fn error_row(&mut self, at: Option<(&Path, usize)>, error: String) {
+        self.rows.push(Row {
+            sourcefile: at.map(|(p, _)| p.display().to_string()),
+            sourceline: at.map(|(_, l)| l),
+            seqno: 0,
+            name: None,
+            setting: None,
+            applied: false,
+            error: Some(error),
+        });
+    }
+
+    /// Reads one file; `caller` is the including file and line, for error rows.
+    fn read_file(
+        &mut self,
+        path: &Path,
+        caller: Option<(&Path, usize)>,
+        depth: usize,
+        strict: bool,
+    ) {
+        if depth > MAX_DEPTH {
+            self.error_row(
+                caller,
+                format!(
+                    "could not open file \"{}\": maximum nesting depth exceeded",
+                    path.display()
+                ),
+            );
+            return;
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !strict => return,
+            Err(_) => {
+                self.error_row(
+                    caller,
+                    format!("could not open file \"{}\"", path.display()),
+                );
+                return;
+            }
+        };
+        let file = ConfFile::parse(bytes);
+        let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        for line in &file.lines {
+            match &line.item {
+                Item::Empty => {}
+                Item::Setting(s) => self.rows.push(Row {
+                    sourcefile: Some(path.display().to_string()),
+                    sourceline: Some(line.number),
+                    seqno: 0,
+                    name: Some(s.name.clone()),
+                    setting: Some(s.value.clone()),
+                    applied: false,
+                    error: None,
+                }),
+                Item::Error(_) => {
+                    self.error_row(Some((path, line.number)), "syntax error".into());
+                    break;
+                }
+                Item::Include(inc) => {
+                    let here = Some((path, line.number));
+                    if inc.path.is_empty() {
+                        let what = if inc.kind == IncludeKind::Dir {
+                            "directory"
+                        } else {
+                            "file"
+                        };
+                        self.error_row(here, format!("empty configuration {what} name: \"\""));
+                        continue;
+                    }
+                    let target = dir.join(&inc.path);
+                    match inc.kind {
+                        IncludeKind::File => self.read_file(&target, here, depth + 1, true),
+                        IncludeKind::IfExists => self.read_file(&target, here, depth + 1, false),
+                        IncludeKind::Dir => self.read_dir(&target, here, depth + 1),
+                    }
+                }
+            }
+        }
+        self.files.push((path.to_path_buf(), file));
+    }
+
+    fn read_dir(&mut self, dir: &Path, caller: Option<(&Path, usize)>, depth: usize) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            self.error_row(
+                caller,
+                format!("could not open directory \"{}\"", dir.display()),
+            );
+            return;
+        };
+        let mut names: Vec<Vec<u8>> = entries
+            .filter_map(Result::ok)
+            .map(|e| std::os::unix::ffi::OsStrExt::as_bytes(e.file_name().as_os_str()).to_vec())
+            .filter(|n| !n.starts_with(b".") && n.ends_with(b".conf"))
+            .collect();
+        names.sort();
+        for name in names {
+            let path =
+                dir.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&name));
+            // Directories named *.conf are skipped, as the server does.
+            if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                continue;
+            }
+            self.read_file(&path, caller, depth, true);
+        }
+    }
+
+    /// Numbers the rows and marks what a starting server would apply: the last occurrence of
+    /// each name, unless some file has an error.
+    fn finish(&mut self) {
+        let has_errors = self.rows.iter().any(|r| r.error.is_some());
+        let mut last: std::collections::HashMap<String, usize> = Default::default();
+        for (i, row) in self.rows.iter_mut().enumerate() {
+            row.seqno = i + 1;
+            if let Some(n) = &row.name {
+                last.insert(n.to_ascii_lowercase(), i);
+            }
+        }
+        if !has_errors {
+            for i in last.into_values() {
+                self.rows[i].applied = true;
+            }
+        }
+    }
+
+    /// The effective value of a setting: its last occurrence.
+    pub fn effective(&self, name: &str) -> Option<&Row> {
+        self.rows.iter().rev().find(|r| {
+            r.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn includes_order_errors_and_cycles() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("conf.d")).unwrap();
+        std::fs::write(
+            d.join("postgresql.conf"),
+            "work_mem = 1MB\ninclude_dir 'conf.d'\ninclude_if_exists 'nope.conf'\nwork_mem = 3MB\n",
+        )
+        .unwrap();
+        std::fs::write(d.join("conf.d/b.conf"), "port = 2\n").unwrap();
+        std::fs::write(d.join("conf.d/a.conf"), "port = 1\n").unwrap();
+        std::fs::write(d.join("conf.d/.hidden.conf"), "port = 9\n").unwrap();
+        std::fs::write(d.join("conf.d/c.txt"), "port = 9\n").unwrap();
+        let fs = FileSettings::read(
+            &d.join("postgresql.conf"),
+            Some(&d.join("postgresql.auto.conf")),
+        );
+        let seen: Vec<(Option<&str>, Option<&str>, bool)> = fs
+            .rows
+            .iter()
+            .map(|r| (r.name.as_deref(), r.setting.as_deref(), r.applied))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (Some("work_mem"), Some("1MB"), false),
+                (Some("port"), Some("1"), false),
+                (Some("port"), Some("2"), true),
+                (Some("work_mem"), Some("3MB"), true)
+            ]
+        );
+        assert_eq!(
+            fs.effective("WORK_MEM").unwrap().setting.as_deref(),
+            Some("3MB")
+        );
+
+        std::fs::write(d.join("loop.conf"), "include 'loop.conf'\n").unwrap();
+        let fs = FileSettings::read(&d.join("loop.conf"), None);
+        let errors: Vec<&Row> = fs.rows.iter().filter(|r| r.error.is_some()).collect();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("maximum nesting depth exceeded")
+        );
+
+        std::fs::write(d.join("bad.conf"), "a = 1\nb = = 2\nc = 3\n").unwrap();
+        let fs = FileSettings::read(&d.join("bad.conf"), None);
+        assert_eq!(fs.rows.len(), 2, "reading stops at the first syntax error");
+        assert!(
+            fs.rows.iter().all(|r| !r.applied),
+            "nothing applies when a file has errors"
+        );
+    }
+}
