@@ -62,6 +62,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// The records of a pg_hba.conf, one row per record, as the server's pg_hba_file_rules.
+    ///
+    /// PATH is a pg_hba.conf, or a directory holding one (and postgresql.conf, whose ssl
+    /// setting decides whether hostssl records can match). Exit 1 when a row has an error.
+    Hba {
+        path: PathBuf,
+        /// The major whose rules apply (default: from PG_VERSION or the path, else 18).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..=18))]
+        pg_version: Option<u32>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// What the catalogue knows about a postgresql.conf parameter, per major (10-18).
     ///
     /// Exit 0 when the parameter exists in the asked major (any major without

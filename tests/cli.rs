@@ -329,3 +329,49 @@ fn settings_command() {
         Some(3)
     );
 }
+
+#[test]
+fn hba_command() {
+    let o = pgrepl(&[
+        "hba",
+        "tests/hba/basics.conf",
+        "--pg-version",
+        "16",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    let mut keys: Vec<&str> = rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "address",
+            "auth_method",
+            "database",
+            "error",
+            "line_number",
+            "netmask",
+            "options",
+            "type",
+            "user_name"
+        ]
+    );
+    let repl = rows.iter().find(|r| r["line_number"] == 6).unwrap();
+    assert_eq!(repl["database"], serde_json::json!(["replication"]));
+    assert_eq!(repl["netmask"], "255.255.255.255");
+    let o = pgrepl(&["hba", "tests/hba/errors.conf", "--pg-version", "16"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("invalid CIDR mask in address \"10.0.0.1/33\""),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -11,6 +11,20 @@ use std::process::Command;
 use pgrepl::pgconf::file_settings::FileSettings;
 use support::real::*;
 
+/// A pg_hba_file_rules row: line_number, type, database, user_name, address, netmask,
+/// auth_method, options, error.
+type HbaRow = (
+    usize,
+    Option<String>,
+    Option<Vec<String>>,
+    Option<Vec<String>>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<Vec<String>>,
+    Option<String>,
+);
+
 /// (line, name, setting, is a file error)
 type ViewRow = (Option<usize>, Option<String>, Option<String>, bool);
 
@@ -76,6 +90,72 @@ impl Server {
             .current_dir("/");
         run(c, "pg_ctl start");
         Some(server)
+    }
+
+    /// Writes `text` as the server's pg_hba.conf and reads pg_hba_file_rules (the view reads
+    /// the file at every query; the running server's own rules stay as loaded).
+    fn hba_rows(&self, text: &[u8]) -> Vec<HbaRow> {
+        let hba = self.data().join("pg_hba.conf");
+        std::fs::write(&hba, text).unwrap();
+        if is_root() {
+            run(Command::new("chown").arg(TEST_USER).arg(&hba), "chown hba");
+        }
+        let arr = |c: &str| format!("coalesce(array_to_string({c}, E'\\x1d', E'\\\\N'), E'\\\\N')");
+        let txt = |c: &str| format!("coalesce({c}::text, E'\\\\N')");
+        let query = format!(
+            "SELECT line_number, {}, {}, {}, {}, {}, {}, {}, {} FROM pg_hba_file_rules ORDER BY line_number",
+            txt("type"),
+            arr("database"),
+            arr("user_name"),
+            txt("address"),
+            txt("netmask"),
+            txt("auth_method"),
+            arr("options"),
+            txt("error")
+        );
+        let mut c = as_pg(self.bin.join("psql").to_str().unwrap());
+        c.args(["-X", "-At", "-F", "\x1f", "-R", "\x1e", "-h"])
+            .arg(&self.dir);
+        c.args([
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-c",
+            &query,
+        ]);
+        let out = run(c, "pg_hba_file_rules");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.trim_end_matches('\n')
+            .split('\x1e')
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                let f: Vec<&str> = r.split('\x1f').collect();
+                let opt = |s: &str| (s != "\\N").then(|| s.to_owned());
+                let list = |s: &str| {
+                    (s != "\\N").then(|| {
+                        if s.is_empty() {
+                            vec![]
+                        } else {
+                            s.split('\x1d').map(str::to_owned).collect()
+                        }
+                    })
+                };
+                (
+                    f[0].parse().unwrap(),
+                    opt(f[1]),
+                    list(f[2]),
+                    list(f[3]),
+                    opt(f[4]),
+                    opt(f[5]),
+                    opt(f[6]),
+                    list(f[7]),
+                    opt(f[8]),
+                )
+            })
+            .collect()
     }
 
     fn data(&self) -> PathBuf {
@@ -197,6 +277,122 @@ fn rows_match_the_server(major: u32) {
     );
 }
 
+/// The server's build and SSL state, probed from its own view: a record for each method that
+/// a build may lack tells whether it is supported.
+fn probe_features(server: &Server, major: u32) -> pgrepl::pgconf::hba::Features {
+    let probe = "host all all 10.0.0.0/8 gss\nhost all all 10.0.0.0/8 ldap ldapserver=x ldapbasedn=y\nhost all all 10.0.0.0/8 pam\nhost all all 10.0.0.0/8 radius radiusservers=x radiussecrets=y\nhostssl all all 10.0.0.0/8 md5\n";
+    let rows = server.hba_rows(probe.as_bytes());
+    let ok = |i: usize| {
+        !rows[i]
+            .8
+            .as_deref()
+            .is_some_and(|e| e.contains("not supported by this build"))
+    };
+    pgrepl::pgconf::hba::Features {
+        major,
+        ssl: rows[4].8.is_none(),
+        gssapi: ok(0),
+        ldap: ok(1),
+        pam: ok(2),
+        radius: ok(3),
+    }
+}
+
+/// The corpus pg_hba.conf files and tests/hba/*.conf through pg_hba_file_rules: every column
+/// of every row agrees, errors included.
+fn hba_rules_match_the_server(major: u32) {
+    let Some(server) = Server::start(major) else {
+        return;
+    };
+    let features = probe_features(&server, major);
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    let corpus_dir = support::root().join("../shared/corpus/real-configs");
+    if let Ok(manifest) = std::fs::read_to_string(corpus_dir.join("MANIFEST.tsv")) {
+        inputs.extend(manifest.lines().skip(1).filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f.get(4) == Some(&"pg_hba.conf")).then(|| corpus_dir.join(f[0]))
+        }));
+    }
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(support::root().join("tests/hba"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+        .collect();
+    fixtures.sort();
+    inputs.extend(fixtures);
+    // @file lists are read next to pg_hba.conf.
+    std::fs::copy(
+        support::root().join("tests/hba/users.list"),
+        server.data().join("users.list"),
+    )
+    .unwrap();
+    if is_root() {
+        run(
+            Command::new("chown")
+                .arg(TEST_USER)
+                .arg(server.data().join("users.list")),
+            "chown",
+        );
+    }
+    let (mut rows, mut differences) = (0, Vec::new());
+    for input in &inputs {
+        let text = std::fs::read(input).unwrap();
+        let theirs = server.hba_rows(&text);
+        let ours: Vec<HbaRow> = pgrepl::pgconf::hba::rules(&text, &server.data(), features)
+            .into_iter()
+            .map(|r| {
+                (
+                    r.line_number,
+                    r.conn_type,
+                    r.database,
+                    r.user_name,
+                    r.address,
+                    r.netmask,
+                    r.auth_method,
+                    r.options,
+                    r.error,
+                )
+            })
+            .collect();
+        let normalize = |rows: &[HbaRow]| -> Vec<HbaRow> {
+            rows.iter()
+                .map(|r| {
+                    let mut r = r.clone();
+                    r.8 = r.8.as_ref().map(|_| "error".to_owned());
+                    r
+                })
+                .collect()
+        };
+        if normalize(&ours) != normalize(&theirs) {
+            let pairs: Vec<String> = ours
+                .iter()
+                .zip(theirs.iter())
+                .filter(|(a, b)| normalize(&[(*a).clone()]) != normalize(&[(*b).clone()]))
+                .take(5)
+                .map(|(a, b)| format!("    pgrepl {a:?}\n    server {b:?}"))
+                .collect();
+            differences.push(format!(
+                "{} ({} vs {} rows):\n{}",
+                input.display(),
+                ours.len(),
+                theirs.len(),
+                pairs.join("\n")
+            ));
+        }
+        rows += theirs.len();
+    }
+    eprintln!(
+        "PG{major}: {} pg_hba files, {rows} pg_hba_file_rules rows compared ({features:?})",
+        inputs.len()
+    );
+    assert!(
+        differences.is_empty(),
+        "PG{major}: {} files differ:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+}
+
 /// Parse, then print: the same bytes, for every corpus file (of any kind: the parser must
 /// not lose what it does not understand) and for the major's own postgresql.conf.sample.
 fn round_trip_is_exact(major: u32) {
@@ -238,5 +434,6 @@ macro_rules! per_major {
     };
 }
 
+per_major!(hba_rules_match_the_server: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
 per_major!(round_trip_is_exact: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
 per_major!(rows_match_the_server: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);

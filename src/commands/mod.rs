@@ -1,5 +1,6 @@
 //! What each subcommand does, returning an exit code; printing happens here, at the edge.
 
+mod hba;
 mod param;
 mod settings;
 mod topology;
@@ -34,6 +35,11 @@ pub fn run(cli: Cli) -> Exit {
             Exit::Ok
         }
         Command::Settings { path, format } => settings::run(&path, format),
+        Command::Hba {
+            path,
+            pg_version,
+            format,
+        } => hba::run(&path, pg_version, format),
         Command::Param {
             name,
             pg_version,

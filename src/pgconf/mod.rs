@@ -2,5 +2,6 @@
 
 pub mod conf;
 pub mod file_settings;
+pub mod hba;
 pub mod quote;
 pub mod units;

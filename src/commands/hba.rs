@@ -1,0 +1,132 @@
+//! `pgrepl hba`: the server's pg_hba_file_rules view, computed from the file.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::NEWEST;
+use crate::cli::Format;
+use crate::exit::Exit;
+use crate::pgconf::file_settings::FileSettings;
+use crate::pgconf::hba::{self, Features, Rule};
+
+/// The major a path belongs to: a PG_VERSION file next to it, or a `/10/` … `/18/` path
+/// component (Debian's /etc/postgresql/16/main, RHEL's /var/lib/pgsql/16/data).
+pub fn detect_major(dir: &Path) -> Option<u32> {
+    if let Ok(v) = std::fs::read_to_string(dir.join("PG_VERSION")) {
+        if let Ok(m) = v.trim().parse() {
+            return Some(m);
+        }
+    }
+    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    abs.components()
+        .filter_map(|c| c.as_os_str().to_str()?.parse::<u32>().ok())
+        .find(|m| (10..=NEWEST).contains(m))
+}
+
+pub fn run(path: &Path, pg_version: Option<u32>, format: Format) -> Exit {
+    let (file, dir): (PathBuf, PathBuf) = if path.is_dir() {
+        (path.join("pg_hba.conf"), path.to_path_buf())
+    } else {
+        (
+            path.to_path_buf(),
+            path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        )
+    };
+    let major = pg_version.or_else(|| detect_major(&dir)).unwrap_or(NEWEST);
+    let mut features = Features::distribution(major);
+    // With a postgresql.conf beside it, the ssl setting is known (the server's default is
+    // off); for a lone file, hostssl records are assumed able to match.
+    let conf = dir.join("postgresql.conf");
+    if path.is_dir() && conf.is_file() {
+        let settings = FileSettings::read(&conf, Some(&dir.join("postgresql.auto.conf")));
+        features.ssl = settings
+            .effective("ssl")
+            .and_then(|r| {
+                r.setting
+                    .as_deref()
+                    .and_then(crate::catalog::values::parse_bool)
+            })
+            .unwrap_or(false);
+    }
+    let rules = match hba::read(&file, features) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return Exit::Io;
+        }
+    };
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&rules).expect("JSON")),
+        Format::Human => print_table(&rules),
+    }
+    if rules.iter().any(|r| r.error.is_some()) {
+        Exit::Invalid
+    } else {
+        Exit::Ok
+    }
+}
+
+fn print_table(rules: &[Rule]) {
+    let list = |v: &Option<Vec<String>>| {
+        v.as_ref()
+            .map(|v| format!("{{{}}}", v.join(",")))
+            .unwrap_or_default()
+    };
+    let cells: Vec<[String; 9]> = rules
+        .iter()
+        .map(|r| {
+            [
+                r.line_number.to_string(),
+                r.conn_type.clone().unwrap_or_default(),
+                list(&r.database),
+                list(&r.user_name),
+                r.address.clone().unwrap_or_default(),
+                r.netmask.clone().unwrap_or_default(),
+                r.auth_method.clone().unwrap_or_default(),
+                list(&r.options),
+                r.error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = [
+        "line_number",
+        "type",
+        "database",
+        "user_name",
+        "address",
+        "netmask",
+        "auth_method",
+        "options",
+        "error",
+    ];
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cols: Vec<&str>| {
+        let padded: Vec<String> = cols
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", padded.join(" | ").trim_end());
+    };
+    line(header.to_vec());
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-")
+    );
+    for row in &cells {
+        line(row.iter().map(String::as_str).collect());
+    }
+    println!(
+        "({} row{})",
+        rules.len(),
+        if rules.len() == 1 { "" } else { "s" }
+    );
+}
