@@ -375,3 +375,35 @@ fn hba_command() {
         stdout(&o)
     );
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    // Far more output than a pipe buffers (64 KiB), so writing must meet the closed pipe.
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tmp.path().join("postgresql.conf");
+    let text: String = (0..20_000)
+        .map(|i| format!("x.setting_{i} = 'value number {i}'\n"))
+        .collect();
+    fs::write(&conf, text).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pgrepl"))
+        .args(["settings", conf.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 8];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "ends by SIGPIPE, like other Unix tools"
+    );
+}
