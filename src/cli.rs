@@ -43,6 +43,18 @@ pub enum Command {
         /// Directory of templates overriding the built-in ones (same relative names).
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// The nodes' current files, as DIR/<node>/postgresql.conf and DIR/<node>/pg_hba.conf:
+        /// OUTPUT/<node>/ then also holds them patched (changes in place, comments kept).
+        #[arg(long, value_name = "DIR")]
+        base: Option<PathBuf>,
+        /// Print unified diffs of what would change (against --base files, and what OUTPUT
+        /// holds now); write nothing.
+        #[arg(long, conflicts_with = "check")]
+        diff: bool,
+        /// Exit 1 when OUTPUT is not exactly what gen would write now (drift check); write
+        /// nothing.
+        #[arg(long)]
+        check: bool,
     },
     /// Validate a topology and print its diagnostics; writes nothing.
     Check {

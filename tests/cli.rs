@@ -407,3 +407,76 @@ fn output_into_a_closed_pipe_ends_quietly() {
         "ends by SIGPIPE, like other Unix tools"
     );
 }
+
+/// The guide's changes to stock files, as `gen --base --diff` shows them: minimal and
+/// comment-preserving (snapshotted), and nothing written.
+#[test]
+fn gen_base_diff_and_check() {
+    let out = "target/pgrepl-test-never-written";
+    let o = pgrepl(&[
+        "gen",
+        "examples/guide.toml",
+        "-o",
+        out,
+        "--base",
+        "tests/base",
+        "--diff",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!root().join(out).exists(), "--diff wrote files");
+    let diffs: String = stdout(&o)
+        .lines()
+        .filter(|l| !l.starts_with("new file: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!("gen_base_diff_guide", diffs);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let d = dir.to_str().unwrap();
+    assert!(
+        pgrepl(&[
+            "gen",
+            "examples/guide.toml",
+            "-o",
+            d,
+            "--base",
+            "tests/base"
+        ])
+        .status
+        .success()
+    );
+    let patched = fs::read_to_string(dir.join("vm1/postgresql.conf")).unwrap();
+    assert!(patched.contains("listen_addresses = '*'\t\t# what IP address(es) to listen on;"));
+    assert_eq!(
+        pgrepl(&[
+            "gen",
+            "examples/guide.toml",
+            "-o",
+            d,
+            "--base",
+            "tests/base",
+            "--check"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    fs::write(dir.join("vm1/postgresql.conf"), "drifted\n").unwrap();
+    let o = pgrepl(&[
+        "gen",
+        "examples/guide.toml",
+        "-o",
+        d,
+        "--base",
+        "tests/base",
+        "--check",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("vm1/postgresql.conf"), "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(dir.join("vm1/postgresql.conf")).unwrap(),
+        "drifted\n",
+        "--check wrote"
+    );
+}

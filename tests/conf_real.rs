@@ -393,6 +393,70 @@ fn hba_rules_match_the_server(major: u32) {
     );
 }
 
+/// `gen --base` on the major's own postgresql.conf.sample: the patched file, read by the real
+/// server, yields every setting the guide's topology asks for.
+fn patched_sample_takes_effect(major: u32) {
+    let Some(server) = Server::start(major) else {
+        return;
+    };
+    let sample = server
+        .bin
+        .join("../server/share/postgresql/postgresql.conf.sample");
+    let base = server.dir.join("base");
+    std::fs::create_dir_all(base.join("vm1")).unwrap();
+    std::fs::copy(&sample, base.join("vm1/postgresql.conf")).unwrap();
+    let guide = std::fs::read_to_string(support::root().join("examples/guide.toml")).unwrap();
+    let loaded =
+        pgrepl::topology::load(&guide.replace("pg_version = 16", &format!("pg_version = {major}")));
+    let topo = loaded.topology.unwrap();
+    let env = pgrepl::render::templates::environment(None).unwrap();
+    let plan = pgrepl::render::plan(&topo, &env).unwrap();
+    let patched = pgrepl::render::base::patch_base(&topo, &plan, &base).unwrap();
+    let conf = server.dir.join("patched.conf");
+    std::fs::write(&conf, &patched[0].artifact.contents).unwrap();
+    if is_root() {
+        run(
+            Command::new("chown")
+                .arg("-R")
+                .arg(TEST_USER)
+                .arg(&server.dir),
+            "chown",
+        );
+    }
+    let expected = [
+        ("listen_addresses", "*"),
+        ("wal_level", "replica"),
+        ("max_wal_senders", "5"),
+        ("hot_standby", "on"),
+    ];
+    let keep = if major >= 13 {
+        ("wal_keep_size", "64")
+    } else {
+        ("wal_keep_segments", "4")
+    };
+    for (name, want) in expected.iter().chain([&keep]) {
+        let mut c = as_pg(server.bin.join("postgres").to_str().unwrap());
+        c.arg("-D")
+            .arg(server.data())
+            .arg("-c")
+            .arg(format!("config_file={}", conf.display()))
+            .args(["-C", name])
+            .current_dir("/");
+        let got = String::from_utf8_lossy(&run(c, name).stdout)
+            .trim()
+            .to_owned();
+        assert_eq!(&got, want, "PG{major}: {name} in the patched sample");
+    }
+    // Only the guide's lines changed: the diff against the sample is that small.
+    let before = std::fs::read_to_string(&sample).unwrap();
+    let diff = similar::TextDiff::from_lines(&before, &patched[0].artifact.contents);
+    let changed = diff
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .count();
+    assert!(changed <= 14, "PG{major}: {changed} changed lines");
+}
+
 /// Parse, then print: the same bytes, for every corpus file (of any kind: the parser must
 /// not lose what it does not understand) and for the major's own postgresql.conf.sample.
 fn round_trip_is_exact(major: u32) {
@@ -435,5 +499,6 @@ macro_rules! per_major {
 }
 
 per_major!(hba_rules_match_the_server: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
+per_major!(patched_sample_takes_effect: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
 per_major!(round_trip_is_exact: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
 per_major!(rows_match_the_server: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);

@@ -29,7 +29,26 @@ pub fn run(cli: Cli) -> Exit {
             output,
             force,
             templates,
-        } => topology::generate(&topology, &output, force, templates.as_deref(), style),
+            base,
+            diff,
+            check,
+        } => topology::generate(
+            &topology,
+            &topology::GenOptions {
+                output: &output,
+                force,
+                templates: templates.as_deref(),
+                base: base.as_deref(),
+                mode: if diff {
+                    topology::GenMode::Diff
+                } else if check {
+                    topology::GenMode::Check
+                } else {
+                    topology::GenMode::Write
+                },
+            },
+            style,
+        ),
         Command::Schema => {
             println!("{}", schema_text().trim_end());
             Exit::Ok

@@ -84,19 +84,31 @@ pub fn check(path: &Path, style: Style) -> Exit {
     }
 }
 
-pub fn generate(
-    path: &Path,
-    output: &Path,
-    force: bool,
-    templates: Option<&Path>,
-    style: Style,
-) -> Exit {
+/// What `gen` does with the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenMode {
+    Write,
+    /// Print what would change.
+    Diff,
+    /// Exit 1 when OUTPUT differs from the plan.
+    Check,
+}
+
+pub struct GenOptions<'a> {
+    pub output: &'a Path,
+    pub force: bool,
+    pub templates: Option<&'a Path>,
+    pub base: Option<&'a Path>,
+    pub mode: GenMode,
+}
+
+pub fn generate(path: &Path, opts: &GenOptions<'_>, style: Style) -> Exit {
     let loaded = match load(path, style) {
         Ok(l) => l,
         Err(code) => return code,
     };
     let topo = loaded.topology.expect("no errors means a topology");
-    let env = match render::templates::environment(templates) {
+    let env = match render::templates::environment(opts.templates) {
         Ok(env) => env,
         Err(e) => {
             eprintln!("error: {e}");
@@ -106,30 +118,118 @@ pub fn generate(
             };
         }
     };
-    let plan = match render::plan(&topo, &env) {
+    let mut plan = match render::plan(&topo, &env) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: rendering failed: {e:#}");
-            return if templates.is_some() {
+            return if opts.templates.is_some() {
                 Exit::Invalid
             } else {
                 Exit::Internal
             };
         }
     };
-    if let Err(e) = render::output::write(output, &plan, force) {
-        eprintln!("error: {e}");
-        return Exit::Io;
+    let patched = match opts
+        .base
+        .map(|b| render::base::patch_base(&topo, &plan, b))
+        .transpose()
+    {
+        Ok(p) => p.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return match e {
+                render::base::BaseError::Read(..) => Exit::Io,
+                render::base::BaseError::Unpatchable(..) => Exit::Invalid,
+            };
+        }
+    };
+    plan.extend(patched.iter().map(|p| p.artifact.clone()));
+    plan.sort_by(|a, b| a.path.cmp(&b.path));
+
+    match opts.mode {
+        GenMode::Diff => {
+            let mut out = std::io::stdout().lock();
+            for a in &plan {
+                let target = opts.output.join(&a.path);
+                let (before, label) = match patched.iter().find(|p| p.artifact.path == a.path) {
+                    Some(p) => (
+                        String::from_utf8_lossy(&p.original).into_owned(),
+                        p.source.display().to_string(),
+                    ),
+                    None => match std::fs::read_to_string(&target) {
+                        Ok(text) => (text, target.display().to_string()),
+                        Err(_) => {
+                            // A file gen has not written yet: its whole text is no diff to read.
+                            let _ = writeln!(
+                                out,
+                                "new file: {} ({} lines)",
+                                target.display(),
+                                a.contents.lines().count()
+                            );
+                            continue;
+                        }
+                    },
+                };
+                if before != a.contents {
+                    let diff = similar::TextDiff::from_lines(&before, &a.contents);
+                    let _ = write!(
+                        out,
+                        "{}",
+                        diff.unified_diff()
+                            .context_radius(2)
+                            .header(&label, &opts.output.join(&a.path).display().to_string())
+                    );
+                }
+            }
+            Exit::Ok
+        }
+        GenMode::Check => {
+            if render::output::matches(opts.output, &plan) {
+                println!("{} is up to date", opts.output.display());
+                Exit::Ok
+            } else {
+                let stale: Vec<&str> = plan
+                    .iter()
+                    .filter(|a| {
+                        std::fs::read(opts.output.join(&a.path)).ok().as_deref()
+                            != Some(a.contents.as_bytes())
+                    })
+                    .map(|a| a.path.as_str())
+                    .collect();
+                eprintln!(
+                    "error: {} is not what `pgrepl gen` writes now ({} file{} differ{}{}); run gen again",
+                    opts.output.display(),
+                    stale.len(),
+                    plural(stale.len()),
+                    if stale.len() == 1 { "s" } else { "" },
+                    if stale.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            ": {}",
+                            stale.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+                        )
+                    }
+                );
+                Exit::Invalid
+            }
+        }
+        GenMode::Write => {
+            if let Err(e) = render::output::write(opts.output, &plan, opts.force) {
+                eprintln!("error: {e}");
+                return Exit::Io;
+            }
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "wrote {} files for {} nodes of cluster {} to {}; start with {}/RUNBOOK.md",
+                plan.len() + 1,
+                topo.nodes.len(),
+                topo.cluster,
+                opts.output.display(),
+                opts.output.display()
+            );
+            Exit::Ok
+        }
     }
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "wrote {} files for {} nodes of cluster {} to {}; start with {}/RUNBOOK.md",
-        plan.len() + 1,
-        topo.nodes.len(),
-        topo.cluster,
-        output.display(),
-        output.display()
-    );
-    Exit::Ok
 }

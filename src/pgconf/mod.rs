@@ -3,5 +3,6 @@
 pub mod conf;
 pub mod file_settings;
 pub mod hba;
+pub mod patch;
 pub mod quote;
 pub mod units;

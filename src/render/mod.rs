@@ -3,6 +3,7 @@
 //! The plan is built completely in memory before anything touches the disk, so a template
 //! error can never leave half an output directory behind.
 
+pub mod base;
 pub mod output;
 pub mod templates;
 
@@ -31,17 +32,17 @@ const LITERAL_SECRET: &str = "secrets/replication-password";
 
 /// A postgresql.conf setting pgrepl writes, with what the server will report for it.
 #[derive(Debug, Clone, Serialize)]
-struct Setting {
-    name: &'static str,
+pub(crate) struct Setting {
+    pub name: &'static str,
     /// As written in postgresql.conf.
-    value: String,
+    pub value: String,
     /// As `SHOW` prints it on the running server.
-    show: String,
+    pub show: String,
     /// As `postgres -C` and `pg_settings.setting` print it (base unit, no unit suffix).
-    raw: String,
+    pub raw: String,
     /// One line saying why, written next to the setting.
-    why: String,
-    restart: bool,
+    pub why: String,
+    pub restart: bool,
 }
 
 fn setting(
@@ -77,7 +78,7 @@ pub fn primary_conninfo(topo: &ValidTopology, node: &ValidNode, upstream: &Valid
     )
 }
 
-fn settings_for(topo: &ValidTopology, node: &ValidNode) -> Vec<Setting> {
+pub(crate) fn settings_for(topo: &ValidTopology, node: &ValidNode) -> Vec<Setting> {
     let s = &node.settings;
     let facts = topo.facts;
     let setting = |name, value, show, raw, why| setting(facts, name, value, show, raw, why);

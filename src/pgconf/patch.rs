@@ -1,0 +1,229 @@
+//! Editing the files operators already have, changing nothing they did not ask for.
+//!
+//! postgresql.conf: a setting is changed where it is active (its comment kept), else the
+//! commented-out default line is uncommented (as the guides tell people to do by hand), else
+//! it is added to a marked pgrepl block at the end. pg_hba.conf: pgrepl's records go in a
+//! marked block before every other record, so no earlier record can shadow them; the user's
+//! records are never reordered. Patching twice gives the same bytes as patching once.
+
+use std::ops::Range;
+
+use super::conf::{ConfFile, Item};
+
+const BEGIN: &str = "# BEGIN pgrepl";
+const END: &str = "# END pgrepl";
+
+fn line_ending(text: &[u8]) -> &'static str {
+    if text.windows(2).any(|w| w == b"\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// Replaces `range` of `text` with `new`.
+fn splice(text: &[u8], range: Range<usize>, new: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + new.len());
+    out.extend_from_slice(&text[..range.start]);
+    out.extend_from_slice(new);
+    out.extend_from_slice(&text[range.end..]);
+    out
+}
+
+/// A commented-out setting of `name` on a line: `#name = value  # comment`, returning the
+/// span of the `#` to remove and of the value to replace (both within `text`).
+fn commented_setting(
+    text: &[u8],
+    line: &Range<usize>,
+    name: &str,
+) -> Option<(Range<usize>, Range<usize>)> {
+    let bytes = &text[line.clone()];
+    let indent = bytes
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    if bytes.get(indent) != Some(&b'#') {
+        return None;
+    }
+    let rest_start = line.start + indent + 1;
+    let parsed = ConfFile::parse(text[rest_start..line.end].to_vec());
+    match &parsed.lines.first()?.item {
+        Item::Setting(s) if s.name.eq_ignore_ascii_case(name) => {
+            let hash = line.start + indent..rest_start;
+            let value = rest_start + s.value_span.start..rest_start + s.value_span.end;
+            Some((hash, value))
+        }
+        _ => None,
+    }
+}
+
+/// Sets `name` to `literal` (written as postgresql.conf wants it: `'*'`, `replica`, `5`),
+/// with `note` as the comment when a new line has to be written.
+pub fn set(text: &[u8], name: &str, literal: &str, note: &str) -> Vec<u8> {
+    let file = ConfFile::parse(text.to_vec());
+    // 1. The last active occurrence decides the value: change it in place.
+    let active = file.lines.iter().rev().find_map(|l| match &l.item {
+        Item::Setting(s) if s.name.eq_ignore_ascii_case(name) => Some(s),
+        _ => None,
+    });
+    if let Some(s) = active {
+        if &text[s.value_span.clone()] == literal.as_bytes() {
+            return text.to_vec();
+        }
+        return splice(text, s.value_span.clone(), literal.as_bytes());
+    }
+    // 2. The commented-out default: uncomment it, keeping its comment and alignment.
+    let commented = file
+        .lines
+        .iter()
+        .find_map(|l| commented_setting(text, &l.span, name));
+    if let Some((hash, value)) = commented {
+        let patched = splice(text, value, literal.as_bytes());
+        return splice(&patched, hash, b"");
+    }
+    // 3. The pgrepl block at the end.
+    let eol = line_ending(text);
+    let new_line = format!("{name} = {literal}\t# {note}{eol}");
+    let trimmed = |l: &[u8]| String::from_utf8_lossy(l).trim_end_matches('\r').to_owned();
+    if let Some(end) = file
+        .lines
+        .iter()
+        .position(|l| trimmed(&text[l.span.clone()]) == END)
+    {
+        let at = file.lines[end].span.start;
+        return splice(text, at..at, new_line.as_bytes());
+    }
+    let mut out = text.to_vec();
+    if !out.is_empty() && !out.ends_with(b"\n") {
+        out.extend_from_slice(eol.as_bytes());
+    }
+    out.extend_from_slice(
+        format!("{eol}{BEGIN} (settings added by pgrepl gen; edit the topology instead){eol}{new_line}{END}{eol}").as_bytes(),
+    );
+    out
+}
+
+/// Why a pg_hba.conf cannot be patched safely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HbaPatchError(pub String);
+
+/// Puts `block` (whole lines, starting with its BEGIN marker line and ending with its END
+/// marker line) before the first record of `text`, replacing an earlier copy of the block
+/// wherever it is.
+pub fn merge_hba_block(text: &[u8], block: &str) -> Result<Vec<u8>, HbaPatchError> {
+    let begin = block.lines().next().unwrap_or_default().to_owned();
+    let end = block.lines().last().unwrap_or_default().to_owned();
+    let eol = line_ending(text);
+    let block = block.replace('\n', eol);
+    let mut lines: Vec<&[u8]> = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let cut = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |p| p + 1);
+        lines.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    let content = |l: &[u8]| {
+        String::from_utf8_lossy(l)
+            .trim_end_matches(['\n', '\r'])
+            .to_owned()
+    };
+    let begins = lines.iter().filter(|l| content(l) == begin).count();
+    let ends = lines.iter().filter(|l| content(l) == end).count();
+    if begins != ends || begins > 1 {
+        return Err(HbaPatchError(format!(
+            "pg_hba.conf has a damaged pgrepl block ({begins} BEGIN and {ends} END lines); repair it by hand"
+        )));
+    }
+    let mut out = Vec::with_capacity(text.len() + block.len());
+    let (mut skipping, mut placed) = (false, false);
+    for l in &lines {
+        let c = content(l);
+        if c == begin {
+            skipping = true;
+            continue;
+        }
+        if skipping {
+            if c == end {
+                skipping = false;
+            }
+            continue;
+        }
+        let trimmed = c.trim_start();
+        if !placed && !trimmed.is_empty() && !trimmed.starts_with('#') {
+            out.extend_from_slice(block.as_bytes());
+            placed = true;
+        }
+        out.extend_from_slice(l);
+    }
+    if !placed {
+        if !out.is_empty() && !out.ends_with(b"\n") {
+            out.extend_from_slice(eol.as_bytes());
+        }
+        out.extend_from_slice(block.as_bytes());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "# sample\n#listen_addresses = 'localhost'\t\t# what IP address(es) to listen on;\nport = 5432\t\t\t\t# (change requires restart)\n#wal_level = replica\t\t\t# minimal, replica, or logical\n";
+
+    #[test]
+    fn changes_in_place_uncomments_or_appends() {
+        let t = set(SAMPLE.as_bytes(), "listen_addresses", "'*'", "why");
+        assert!(
+            String::from_utf8_lossy(&t)
+                .contains("listen_addresses = '*'\t\t# what IP address(es) to listen on;\n")
+        );
+        let t = set(&t, "port", "5433", "why");
+        assert!(
+            String::from_utf8_lossy(&t)
+                .contains("port = 5433\t\t\t\t# (change requires restart)\n")
+        );
+        let t = set(&t, "max_wal_senders", "5", "streaming standbys");
+        let s = String::from_utf8_lossy(&t).into_owned();
+        assert!(s.ends_with("# BEGIN pgrepl (settings added by pgrepl gen; edit the topology instead)\nmax_wal_senders = 5\t# streaming standbys\n# END pgrepl\n"), "{s}");
+        let t2 = set(&t, "wal_keep_size", "'64MB'", "kept WAL");
+        assert!(String::from_utf8_lossy(&t2).contains("max_wal_senders = 5\t# streaming standbys\nwal_keep_size = '64MB'\t# kept WAL\n# END pgrepl"));
+    }
+
+    #[test]
+    fn patching_twice_is_patching_once() {
+        let once = [
+            ("listen_addresses", "'*'"),
+            ("wal_level", "replica"),
+            ("max_wal_senders", "5"),
+        ]
+        .iter()
+        .fold(SAMPLE.as_bytes().to_vec(), |t, (n, v)| set(&t, n, v, "x"));
+        let twice = [
+            ("listen_addresses", "'*'"),
+            ("wal_level", "replica"),
+            ("max_wal_senders", "5"),
+        ]
+        .iter()
+        .fold(once.clone(), |t, (n, v)| set(&t, n, v, "x"));
+        assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn hba_block_goes_first_and_is_replaced() {
+        let block = "# BEGIN pgrepl cluster=c\nhost replication r 10.0.0.2/32 scram-sha-256\n# END pgrepl cluster=c\n";
+        let hba = "# header\n\nlocal all all peer\nhost all all 0.0.0.0/0 reject\n";
+        let once = merge_hba_block(hba.as_bytes(), block).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&once),
+            format!("# header\n\n{block}local all all peer\nhost all all 0.0.0.0/0 reject\n")
+        );
+        assert_eq!(merge_hba_block(&once, block).unwrap(), once);
+        let newer = block.replace("10.0.0.2", "10.0.0.3");
+        let replaced = String::from_utf8(merge_hba_block(&once, &newer).unwrap()).unwrap();
+        assert!(replaced.contains("10.0.0.3") && !replaced.contains("10.0.0.2"));
+        assert!(merge_hba_block(b"# BEGIN pgrepl cluster=c\nlocal all all peer\n", block).is_err());
+    }
+}
