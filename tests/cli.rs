@@ -350,6 +350,7 @@ fn hba_command() {
         .map(String::as_str)
         .collect();
     keys.sort();
+    // 16 has the view's file_name column too.
     assert_eq!(
         keys,
         [
@@ -357,6 +358,7 @@ fn hba_command() {
             "auth_method",
             "database",
             "error",
+            "file_name",
             "line_number",
             "netmask",
             "options",

@@ -19,8 +19,23 @@ fn conf_like() -> impl Strategy<Value = Vec<u8>> {
         Just(b"\xff\xfe".to_vec()),
         proptest::collection::vec(any::<u8>(), 0..20),
     ];
-    proptest::collection::vec((piece, prop_oneof![Just(b"\n".to_vec()), Just(b"\r\n".to_vec()), Just(Vec::new())]), 0..30)
-        .prop_map(|parts| parts.into_iter().flat_map(|(a, b)| a.into_iter().chain(b)).collect())
+    proptest::collection::vec(
+        (
+            piece,
+            prop_oneof![
+                Just(b"\n".to_vec()),
+                Just(b"\r\n".to_vec()),
+                Just(Vec::new())
+            ],
+        ),
+        0..30,
+    )
+    .prop_map(|parts| {
+        parts
+            .into_iter()
+            .flat_map(|(a, b)| a.into_iter().chain(b))
+            .collect()
+    })
 }
 
 proptest! {

@@ -43,6 +43,9 @@ impl Features {
 /// One row of `pg_hba_file_rules`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rule {
+    /// The file of the record: only from 16, where the view has this column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
     pub line_number: usize,
     #[serde(rename = "type")]
     pub conn_type: Option<String>,
@@ -402,6 +405,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Rule) -> Re
     let mut clientcert: Option<String> =
         (method == "cert").then(|| if f.major <= 11 { "true" } else { "verify-full" }.to_owned());
     let (mut include_realm, mut krb_realm): (Option<bool>, Option<String>) = (None, None);
+    let mut other_options: Vec<String> = Vec::new();
     for field in it {
         for tok in field {
             let Some((name, value)) = tok.text.split_once('=') else {
@@ -456,6 +460,21 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Rule) -> Re
                 "krb_realm" if matches!(method.as_str(), "gss" | "sspi") => {
                     krb_realm = Some(value.to_owned())
                 }
+                "clientname" if f.major >= 14 => {
+                    if ty != "hostssl" {
+                        return Err("clientname can only be configured for \"hostssl\" rows".into());
+                    }
+                    if value != "CN" && value != "DN" {
+                        return Err(format!("invalid value for clientname: \"{value}\""));
+                    }
+                    // The view does not list it.
+                }
+                _ if method_option(&method, name, f.major) => {
+                    // Accepted for its method; value checks and the view's exact rendering of
+                    // these are not mirrored (no server build here has LDAP, RADIUS or PAM
+                    // beyond 10 to prove them against).
+                    other_options.push(format!("{name}={value}"));
+                }
                 _ => {
                     return Err(format!(
                         "unrecognized authentication option name: \"{name}\""
@@ -478,6 +497,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Rule) -> Re
     if let Some(r) = krb_realm {
         options.push(format!("krb_realm={r}"));
     }
+    options.extend(other_options);
     rule.conn_type = Some(ty.clone());
     rule.database = Some(databases.iter().map(|t| t.text.clone()).collect());
     rule.user_name = Some(users.iter().map(|t| t.text.clone()).collect());
@@ -504,55 +524,170 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Rule) -> Re
     Ok(())
 }
 
-/// Every record of a pg_hba.conf text as a `pg_hba_file_rules` row. `dir` is where `@file`
-/// lists are looked up (the file's directory).
+/// Options a method takes besides map, clientcert, include_realm and krb_realm (by major).
+fn method_option(method: &str, name: &str, major: u32) -> bool {
+    match method {
+        "ldap" => {
+            matches!(
+                name,
+                "ldapserver"
+                    | "ldapport"
+                    | "ldaptls"
+                    | "ldapprefix"
+                    | "ldapsuffix"
+                    | "ldapbasedn"
+                    | "ldapbinddn"
+                    | "ldapbindpasswd"
+                    | "ldapsearchattribute"
+                    | "ldapurl"
+            ) || (major >= 11 && matches!(name, "ldapscheme" | "ldapsearchfilter"))
+        }
+        "radius" => matches!(
+            name,
+            "radiusservers"
+                | "radiussecrets"
+                | "radiusports"
+                | "radiusidentifiers"
+                | "radiusserver"
+                | "radiussecret"
+                | "radiusport"
+                | "radiusidentifier"
+        ),
+        "pam" => matches!(name, "pamservice" | "pam_use_hostname"),
+        "sspi" => matches!(name, "compat_realm" | "upn_username"),
+        "oauth" => matches!(
+            name,
+            "issuer" | "scope" | "validator" | "delegate_ident_mapping"
+        ),
+        _ => false,
+    }
+}
+
+/// Every record of a pg_hba.conf text as a `pg_hba_file_rules` row. `dir` is the file's
+/// directory (where `@file` lists and included files are looked up).
 pub fn rules(text: &[u8], dir: &Path, features: Features) -> Vec<Rule> {
     let mut out = Vec::new();
+    collect(text, &dir.join("pg_hba.conf"), features, 0, &mut out);
+    out
+}
+
+/// Include directives (16+): the kind, if the line is one.
+fn include_kind(fields: &[Vec<Token>]) -> Option<&'static str> {
+    let first = fields.first()?.first()?;
+    if first.quoted || fields[0].len() != 1 {
+        return None;
+    }
+    match first.text.as_str() {
+        "include" => Some("include"),
+        "include_if_exists" => Some("include_if_exists"),
+        "include_dir" => Some("include_dir"),
+        _ => None,
+    }
+}
+
+fn error_rule(
+    file: &Path,
+    features: Features,
+    line_number: usize,
+    span: Range<usize>,
+    error: String,
+) -> Rule {
+    Rule {
+        file_name: (features.major >= 16).then(|| file.display().to_string()),
+        line_number,
+        span,
+        error: Some(error),
+        ..Rule::empty()
+    }
+}
+
+fn collect(text: &[u8], file: &Path, features: Features, depth: usize, out: &mut Vec<Rule>) {
+    let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
     for (number, span, line) in logical_lines(text, features.major) {
         let fields = fields(&line);
         if fields.is_empty() {
             continue;
         }
+        if features.major >= 16 {
+            if let Some(kind) = include_kind(&fields) {
+                let here = |e: String| error_rule(file, features, number, span.clone(), e);
+                let [_, arg] = &fields[..] else {
+                    out.push(here(format!(
+                        "invalid syntax for {kind}: exactly one file or directory name expected"
+                    )));
+                    continue;
+                };
+                let target = dir.join(&arg[0].text);
+                if depth >= super::file_settings::MAX_DEPTH {
+                    out.push(here(format!(
+                        "could not open file \"{}\": maximum nesting depth exceeded",
+                        target.display()
+                    )));
+                    continue;
+                }
+                if kind == "include_dir" {
+                    let Ok(entries) = std::fs::read_dir(&target) else {
+                        out.push(here(format!(
+                            "could not open directory \"{}\"",
+                            target.display()
+                        )));
+                        continue;
+                    };
+                    let mut names: Vec<PathBuf> = entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| {
+                            let n = p
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default();
+                            !n.starts_with('.') && n.ends_with(".conf") && p.is_file()
+                        })
+                        .collect();
+                    names.sort();
+                    for path in names {
+                        if let Ok(t) = std::fs::read(&path) {
+                            collect(&t, &path, features, depth + 1, out);
+                        }
+                    }
+                    continue;
+                }
+                match std::fs::read(&target) {
+                    Ok(t) => collect(&t, &target, features, depth + 1, out),
+                    Err(e)
+                        if e.kind() == std::io::ErrorKind::NotFound
+                            && kind == "include_if_exists" => {}
+                    Err(_) => out.push(here(format!(
+                        "could not open file \"{}\": No such file or directory",
+                        target.display()
+                    ))),
+                }
+                continue;
+            }
+        }
         let mut rule = Rule {
+            file_name: (features.major >= 16).then(|| file.display().to_string()),
             line_number: number,
-            conn_type: None,
-            database: None,
-            user_name: None,
-            address: None,
-            netmask: None,
-            auth_method: None,
-            options: None,
-            error: None,
-            span,
-            parsed: None,
+            span: span.clone(),
+            ..Rule::empty()
         };
         let mut p = Parse {
             features,
-            dir,
+            dir: &dir,
             error: None,
         };
         match parse_record(&mut p, &fields, &mut rule) {
             Ok(()) => rule.error = p.error,
-            Err(e) => {
-                rule = Rule {
-                    error: Some(e),
-                    parsed: None,
-                    ..Rule {
-                        line_number: rule.line_number,
-                        span: rule.span,
-                        ..Rule::empty()
-                    }
-                };
-            }
+            Err(e) => rule = error_rule(file, features, number, span, e),
         }
         out.push(rule);
     }
-    out
 }
 
 impl Rule {
     fn empty() -> Rule {
         Rule {
+            file_name: None,
             line_number: 0,
             conn_type: None,
             database: None,
