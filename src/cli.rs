@@ -86,6 +86,30 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Audit existing configuration for replication readiness (never writes).
+    ///
+    /// PATHS are files (postgresql.conf-like, pg_hba*.conf), config or data directories, or
+    /// trees holding clusters (/etc/postgresql). Exit 1 when a finding is at or above
+    /// --fail-on.
+    Lint {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The major to check against (default: PG_VERSION, else the path, else 18).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..=18))]
+        pg_version: Option<u32>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// The lowest severity that makes the exit code 1.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+    },
+    /// The lint rules: code, name, severity, majors, summary.
+    Rules,
+    /// What a lint rule checks, why, and what to write instead.
+    Explain {
+        /// A rule code (PGR007) or name (wal-level-minimal).
+        rule: String,
+    },
     /// What the catalogue knows about a postgresql.conf parameter, per major (10-18).
     ///
     /// Exit 0 when the parameter exists in the asked major (any major without
@@ -104,6 +128,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,8 @@ pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod exit;
+pub mod lint;
 pub mod pgconf;
 pub mod render;
+pub mod report;
 pub mod topology;

@@ -1,6 +1,7 @@
 //! What each subcommand does, returning an exit code; printing happens here, at the edge.
 
 mod hba;
+mod lint;
 mod param;
 mod settings;
 mod topology;
@@ -54,6 +55,14 @@ pub fn run(cli: Cli) -> Exit {
             Exit::Ok
         }
         Command::Settings { path, format } => settings::run(&path, format),
+        Command::Lint {
+            paths,
+            pg_version,
+            format,
+            fail_on,
+        } => lint::run(&paths, pg_version, format, fail_on, style),
+        Command::Rules => lint::rules(),
+        Command::Explain { rule } => lint::explain(&rule),
         Command::Hba {
             path,
             pg_version,

@@ -1,0 +1,110 @@
+//! `pgrepl lint`, `rules`, `explain`.
+
+use std::path::PathBuf;
+
+use crate::cli::{FailOn, Format};
+use crate::diag::{Severity, Style};
+use crate::exit::Exit;
+use crate::lint;
+use crate::report;
+
+pub fn run(
+    paths: &[PathBuf],
+    pg_version: Option<u32>,
+    format: Format,
+    fail_on: FailOn,
+    style: Style,
+) -> Exit {
+    let clusters = match lint::discover::discover(paths, pg_version) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Io;
+        }
+    };
+    let mut findings = Vec::new();
+    for c in &clusters {
+        if format == Format::Human {
+            eprintln!(
+                "linting {} as PostgreSQL {} (from {}), {} (from {})",
+                c.label,
+                c.major,
+                c.major_source,
+                match c.role {
+                    lint::cluster::Role::Primary => "primary",
+                    lint::cluster::Role::Standby => "standby",
+                    lint::cluster::Role::Unknown => "role unknown",
+                },
+                c.role_source
+            );
+        }
+        findings.extend(lint::check(c));
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.diagnostic.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    match format {
+        Format::Json => print!("{}", report::json(&findings)),
+        Format::Human => {
+            eprint!("{}", report::human(&findings, style));
+            eprintln!(
+                "{} cluster{} checked: {errors} error{}, {warnings} warning{}",
+                clusters.len(),
+                if clusters.len() == 1 { "" } else { "s" },
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            );
+        }
+    }
+    let failing = match fail_on {
+        FailOn::Error => errors,
+        FailOn::Warning => errors + warnings,
+    };
+    if failing > 0 { Exit::Invalid } else { Exit::Ok }
+}
+
+pub fn rules() -> Exit {
+    for r in lint::rules::ALL {
+        println!(
+            "{}  {:<26} {:<8} {}-{}  {}",
+            r.code,
+            r.name,
+            report::severity_name(r.severity),
+            r.majors.0,
+            r.majors.1,
+            r.summary()
+        );
+    }
+    Exit::Ok
+}
+
+pub fn explain(code: &str) -> Exit {
+    match lint::rule(code) {
+        Some(r) => {
+            println!(
+                "{} {} ({}, PostgreSQL {}-{})\n",
+                r.code,
+                r.name,
+                report::severity_name(r.severity),
+                r.majors.0,
+                r.majors.1
+            );
+            print!(
+                "{}",
+                r.doc
+                    .lines()
+                    .map(|l| l.strip_prefix(' ').unwrap_or(l))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            println!();
+            Exit::Ok
+        }
+        None => {
+            eprintln!("error: no rule {code}; `pgrepl rules` lists them");
+            Exit::Invalid
+        }
+    }
+}

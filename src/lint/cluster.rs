@@ -1,0 +1,109 @@
+//! One PostgreSQL cluster as lint sees it: its files parsed with spans, its major and role,
+//! and how each of those was determined.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::pgconf::conf::{ConfFile, Item, Setting};
+use crate::pgconf::file_settings::{FileSettings, Row};
+use crate::pgconf::hba;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Primary,
+    Standby,
+    /// Only configuration files were found; nothing says which.
+    Unknown,
+}
+
+/// pg_hba.conf with its records.
+#[derive(Debug)]
+pub struct HbaFile {
+    pub path: PathBuf,
+    pub rules: Vec<hba::Rule>,
+}
+
+#[derive(Debug)]
+pub struct Cluster {
+    /// What the user named (for messages).
+    pub label: String,
+    pub major: u32,
+    /// How the major was found: "--pg-version", "PG_VERSION", "the path", or "assumed".
+    pub major_source: &'static str,
+    pub role: Role,
+    /// Why the role was chosen.
+    pub role_source: &'static str,
+    /// postgresql.conf (with includes and postgresql.auto.conf), if there is one.
+    pub conf: Option<FileSettings>,
+    pub hba: Option<HbaFile>,
+    pub data_dir: Option<PathBuf>,
+}
+
+/// A setting row with where its value is in its file.
+pub struct Located<'a> {
+    pub row: &'a Row,
+    pub file: &'a Path,
+    pub setting: &'a Setting,
+}
+
+impl Cluster {
+    fn file(&self, path: &str) -> Option<&(PathBuf, ConfFile)> {
+        self.conf
+            .as_ref()?
+            .files
+            .iter()
+            .find(|(p, _)| p.to_str() == Some(path))
+    }
+
+    /// The parsed setting behind a row.
+    pub fn locate<'a>(&'a self, row: &'a Row) -> Option<Located<'a>> {
+        let (path, file) = self.file(row.sourcefile.as_deref()?)?;
+        let line = file.lines.get(row.sourceline? - 1)?;
+        match &line.item {
+            Item::Setting(setting) => Some(Located {
+                row,
+                file: path,
+                setting,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Every setting occurrence, in the order the server reads them.
+    pub fn settings(&self) -> impl Iterator<Item = Located<'_>> {
+        self.conf
+            .iter()
+            .flat_map(|c| c.rows.iter())
+            .filter(|r| r.name.is_some())
+            .filter_map(|r| self.locate(r))
+    }
+
+    /// The occurrence that takes effect (the last one), if the parameter is set.
+    pub fn effective(&self, name: &str) -> Option<Located<'_>> {
+        self.conf
+            .as_ref()?
+            .effective(name)
+            .and_then(|r| self.locate(r))
+    }
+
+    /// The effective value, or the server's default when nothing sets it.
+    pub fn value(&self, name: &str) -> Option<String> {
+        match self.effective(name) {
+            Some(l) => Some(l.setting.value.clone()),
+            None => crate::catalog::params::params(self.major)?
+                .get(name)
+                .map(|p| p.default.clone()),
+        }
+    }
+
+    /// Where a finding about the whole postgresql.conf points: its first line.
+    pub fn conf_path(&self) -> Option<&Path> {
+        self.conf.as_ref()?.files.last().map(|(p, _)| p.as_path())
+    }
+
+    /// The span of a line of a file read for this cluster.
+    pub fn line_span(&self, path: &Path, line: usize) -> Option<Range<usize>> {
+        let (_, file) = self.conf.as_ref()?.files.iter().find(|(p, _)| p == path)?;
+        file.lines.get(line.checked_sub(1)?).map(|l| l.span.clone())
+    }
+}

@@ -1,0 +1,210 @@
+//! From the paths a user gives to clusters: a Debian tree (/etc/postgresql/<major>/<name>/),
+//! a data or config directory, or single files (as pre-commit passes them).
+
+use std::path::{Path, PathBuf};
+
+use super::cluster::{Cluster, HbaFile, Role};
+use crate::catalog::NEWEST;
+use crate::pgconf::file_settings::FileSettings;
+use crate::pgconf::hba::{self, Features};
+
+/// Directories below a path that hold a cluster's files, depth-limited (symlinks are not
+/// followed, so a loop cannot trap the walk).
+fn cluster_dirs(root: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let is_cluster = ["postgresql.conf", "pg_hba.conf", "PG_VERSION"]
+        .iter()
+        .any(|f| root.join(f).is_file());
+    if is_cluster {
+        out.push(root.to_path_buf());
+        return;
+    }
+    if depth == 0 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        cluster_dirs(&d, depth - 1, out);
+    }
+}
+
+/// The major of a directory: PG_VERSION, else a 10–18 path component (Debian's
+/// /etc/postgresql/16/main, RHEL's /var/lib/pgsql/16/data).
+fn major_of(dirs: &[&Path]) -> Option<(u32, &'static str)> {
+    for d in dirs {
+        if let Some(m) = std::fs::read_to_string(d.join("PG_VERSION"))
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return Some((m, "PG_VERSION"));
+        }
+    }
+    for d in dirs {
+        let abs = std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
+        let found = abs
+            .components()
+            .filter_map(|c| c.as_os_str().to_str()?.parse::<u32>().ok())
+            .find(|m| (10..=NEWEST).contains(m));
+        if let Some(m) = found {
+            return Some((m, "the path"));
+        }
+    }
+    None
+}
+
+/// The clusters under `paths`. Files named pg_hba*.conf are pg_hba files; other files are
+/// postgresql.conf-like.
+pub fn discover(paths: &[PathBuf], pg_version: Option<u32>) -> Result<Vec<Cluster>, String> {
+    let mut clusters = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            clusters.push(from_file(path, pg_version));
+        } else if path.is_dir() {
+            let mut dirs = Vec::new();
+            cluster_dirs(path, 4, &mut dirs);
+            if dirs.is_empty() {
+                return Err(format!(
+                    "{}: no postgresql.conf, pg_hba.conf or data directory found",
+                    path.display()
+                ));
+            }
+            clusters.extend(dirs.iter().map(|d| from_dir(d, pg_version)));
+        } else {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+    }
+    Ok(clusters)
+}
+
+fn pick_major(pg_version: Option<u32>, dirs: &[&Path]) -> (u32, &'static str) {
+    match pg_version {
+        Some(m) => (m, "--pg-version"),
+        None => major_of(dirs).unwrap_or((NEWEST, "assumed")),
+    }
+}
+
+fn hba_features(major: u32, conf: Option<&FileSettings>) -> Features {
+    let mut f = Features::distribution(major);
+    if let Some(c) = conf {
+        // The server's default is ssl = off.
+        f.ssl = c
+            .effective("ssl")
+            .and_then(|r| {
+                r.setting
+                    .as_deref()
+                    .and_then(crate::catalog::values::parse_bool)
+            })
+            .unwrap_or(false);
+    }
+    f
+}
+
+fn from_file(path: &Path, pg_version: Option<u32>) -> Cluster {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let (major, major_source) = pick_major(pg_version, &[dir]);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (conf, hba) = if name.starts_with("pg_hba") {
+        let rules = hba::read(path, hba_features(major, None)).unwrap_or_default();
+        (
+            None,
+            Some(HbaFile {
+                path: path.to_path_buf(),
+                rules,
+            }),
+        )
+    } else {
+        (Some(FileSettings::read(path, None)), None)
+    };
+    let (role, role_source) = role_of(conf.as_ref(), None);
+    Cluster {
+        label: path.display().to_string(),
+        major,
+        major_source,
+        role,
+        role_source,
+        conf,
+        hba,
+        data_dir: None,
+    }
+}
+
+fn from_dir(dir: &Path, pg_version: Option<u32>) -> Cluster {
+    let conf_path = dir.join("postgresql.conf");
+    let first = conf_path
+        .is_file()
+        .then(|| FileSettings::read(&conf_path, None));
+    // A Debian config directory names its data directory.
+    let data_dir = first
+        .as_ref()
+        .and_then(|c| c.effective("data_directory"))
+        .and_then(|r| r.setting.clone())
+        .map(PathBuf::from)
+        .filter(|d| d.is_dir())
+        .or_else(|| dir.join("PG_VERSION").is_file().then(|| dir.to_path_buf()));
+    let conf = conf_path.is_file().then(|| {
+        let auto = data_dir
+            .as_deref()
+            .unwrap_or(dir)
+            .join("postgresql.auto.conf");
+        FileSettings::read(&conf_path, Some(&auto))
+    });
+    let mut dirs: Vec<&Path> = vec![dir];
+    if let Some(d) = &data_dir {
+        dirs.insert(0, d);
+    }
+    let (major, major_source) = pick_major(pg_version, &dirs);
+    let hba_path = conf
+        .as_ref()
+        .and_then(|c| c.effective("hba_file"))
+        .and_then(|r| r.setting.clone())
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| dir.join("pg_hba.conf"));
+    let hba = hba_path.is_file().then(|| HbaFile {
+        rules: hba::read(&hba_path, hba_features(major, conf.as_ref())).unwrap_or_default(),
+        path: hba_path,
+    });
+    let (role, role_source) = role_of(conf.as_ref(), data_dir.as_deref());
+    Cluster {
+        label: dir.display().to_string(),
+        major,
+        major_source,
+        role,
+        role_source,
+        conf,
+        hba,
+        data_dir,
+    }
+}
+
+fn role_of(conf: Option<&FileSettings>, data_dir: Option<&Path>) -> (Role, &'static str) {
+    if let Some(d) = data_dir {
+        if d.join("standby.signal").exists() {
+            return (Role::Standby, "standby.signal");
+        }
+        if d.join("recovery.conf").exists() {
+            return (Role::Standby, "recovery.conf");
+        }
+    }
+    let conninfo = conf
+        .and_then(|c| c.effective("primary_conninfo"))
+        .and_then(|r| r.setting.clone())
+        .is_some_and(|v| !v.is_empty());
+    if conninfo {
+        return (Role::Standby, "primary_conninfo");
+    }
+    match data_dir {
+        Some(_) => (Role::Primary, "no standby.signal"),
+        None => (Role::Unknown, "configuration files only"),
+    }
+}

@@ -1,0 +1,128 @@
+//! `pgrepl lint`: paths → clusters → parsed files (with spans) → rules → findings.
+//!
+//! Each rule lives in its own file under `rules/`, declared with `declare_rule!`: its doc
+//! comment is the one text behind `pgrepl explain`, and its metadata (stable code,
+//! kebab-case name, default severity, majors) sits in the registry `rules::ALL`.
+
+pub mod cluster;
+pub mod discover;
+pub mod rules;
+
+use std::path::PathBuf;
+
+use crate::diag::{Diagnostic, Severity};
+
+pub use cluster::Cluster;
+
+/// A rule's metadata and check.
+pub struct Rule {
+    /// Stable identifier, e.g. `PGR001`.
+    pub code: &'static str,
+    /// Kebab-case name, e.g. `wal-level-minimal`.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// The majors the rule applies to.
+    pub majors: (u32, u32),
+    /// Markdown: What it does / Why it matters / Example / Use instead.
+    pub doc: &'static str,
+    pub check: fn(&Cluster, &mut Findings),
+}
+
+impl Rule {
+    /// The first line of the doc: a one-line summary.
+    pub fn summary(&self) -> &'static str {
+        self.doc
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+    }
+}
+
+/// One finding: a diagnostic in a file, from a rule.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub file: PathBuf,
+    pub diagnostic: Diagnostic,
+}
+
+/// What a rule reports into; it stamps the rule's code and severity on each finding.
+pub struct Findings {
+    rule: &'static Rule,
+    pub out: Vec<Finding>,
+}
+
+impl Findings {
+    /// A finding of the current rule in `file`; complete it with labels and help.
+    pub fn add(&mut self, file: impl Into<PathBuf>, diagnostic: Diagnostic) {
+        let mut diagnostic = diagnostic;
+        diagnostic.code = self.rule.code;
+        diagnostic.severity = self.rule.severity;
+        self.out.push(Finding {
+            file: file.into(),
+            diagnostic,
+        });
+    }
+
+    /// A diagnostic to fill in: the rule sets code and severity when it is added.
+    pub fn diag(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.rule.code, message)
+    }
+}
+
+/// Runs every rule that applies to the cluster's major.
+pub fn check(cluster: &Cluster) -> Vec<Finding> {
+    let mut all = Vec::new();
+    for rule in rules::ALL {
+        if !(rule.majors.0..=rule.majors.1).contains(&cluster.major) {
+            continue;
+        }
+        let mut findings = Findings {
+            rule,
+            out: Vec::new(),
+        };
+        (rule.check)(cluster, &mut findings);
+        all.extend(findings.out);
+    }
+    all.sort_by(|a, b| {
+        (&a.file, a.diagnostic.offset(), a.diagnostic.code).cmp(&(
+            &b.file,
+            b.diagnostic.offset(),
+            b.diagnostic.code,
+        ))
+    });
+    all
+}
+
+/// The rule with this code or name.
+pub fn rule(code_or_name: &str) -> Option<&'static Rule> {
+    rules::ALL
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// Declares a rule: its doc comment becomes `Rule::doc`, the rest its metadata.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub static $id:ident = {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $severity:ident,
+            majors: $from:literal ..= $to:literal,
+            check: $check:path $(,)?
+        };
+    ) => {
+        $(#[doc = $doc])*
+        pub static $id: $crate::lint::Rule = $crate::lint::Rule {
+            code: $code,
+            name: $name,
+            severity: $crate::diag::Severity::$severity,
+            majors: ($from, $to),
+            doc: concat!($($doc, "\n"),*),
+            check: $check,
+        };
+    };
+}

@@ -1,0 +1,67 @@
+use crate::lint::cluster::Role;
+use crate::lint::{Cluster, Findings};
+
+crate::declare_rule! {
+    /// A primary that listens on localhost only, so standbys cannot reach it.
+    ///
+    /// ## Why it matters
+    /// `listen_addresses` defaults to `localhost`: the guide's most forgotten step.
+    /// pg_basebackup then fails with "Connection refused". Reported for primaries, and for
+    /// configurations whose pg_hba.conf admits replication from the network.
+    ///
+    /// ## Example
+    /// `#listen_addresses = 'localhost'` (unset)
+    ///
+    /// ## Use instead
+    /// `listen_addresses = '*'` or the server's own address (a restart is needed)
+    pub static RULE = {
+        code: "PGR009",
+        name: "listen-local-only",
+        severity: Warning,
+        majors: 10..=18,
+        check: check,
+    };
+}
+
+fn serves_network_replication(c: &Cluster) -> bool {
+    c.hba.as_ref().is_some_and(|h| {
+        h.rules.iter().filter_map(|r| r.parsed.as_ref()).any(|r| {
+            r.conn_type != "local"
+                && r.databases
+                    .iter()
+                    .any(|t| !t.quoted && t.text == "replication")
+        })
+    })
+}
+
+fn check(c: &Cluster, f: &mut Findings) {
+    if c.role != Role::Primary && !serves_network_replication(c) {
+        return;
+    }
+    let Some(conf) = c.conf_path() else { return };
+    let value = c.value("listen_addresses").unwrap_or_default();
+    let local = value
+        .split(',')
+        .map(str::trim)
+        .all(|a| matches!(a, "" | "localhost" | "127.0.0.1" | "::1"));
+    if !local {
+        return;
+    }
+    let (file, span, what) = match c.effective("listen_addresses") {
+        Some(s) => (
+            s.file.to_path_buf(),
+            s.setting.value_span.clone(),
+            "local connections only",
+        ),
+        None => (
+            conf.to_path_buf(),
+            0..0,
+            "listen_addresses is not set: the default is localhost",
+        ),
+    };
+    let d = f
+        .diag(format!("this server listens on {} only; standbys cannot connect", if value.is_empty() { "the Unix socket" } else { &value }))
+        .label(span, what)
+        .help("set listen_addresses = '*' (pg_hba.conf and the firewall still decide who may connect) and restart");
+    f.add(file, d);
+}

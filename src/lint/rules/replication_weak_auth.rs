@@ -1,0 +1,45 @@
+use crate::lint::{Cluster, Findings};
+
+crate::declare_rule! {
+    /// A network replication record with `trust`, `password` or `md5`.
+    ///
+    /// ## Why it matters
+    /// `trust` lets anyone who reaches the port copy the database; `password` sends it in
+    /// clear text; `md5` hashes can be replayed and PostgreSQL 18 warns on every md5 login.
+    ///
+    /// ## Example
+    /// `host replication all 10.0.0.0/8 trust`
+    ///
+    /// ## Use instead
+    /// `host replication replicator 10.0.0.7/32 scram-sha-256`
+    pub static RULE = {
+        code: "PGR013",
+        name: "replication-weak-auth",
+        severity: Warning,
+        majors: 10..=18,
+        check: check,
+    };
+}
+
+fn check(c: &Cluster, f: &mut Findings) {
+    let Some(hba) = &c.hba else { return };
+    for r in &hba.rules {
+        let Some(rec) = &r.parsed else { continue };
+        let replication = rec
+            .databases
+            .iter()
+            .any(|t| !t.quoted && t.text == "replication");
+        if !replication
+            || rec.conn_type == "local"
+            || !matches!(rec.method.as_str(), "trust" | "password" | "md5")
+        {
+            continue;
+        }
+        let file = r.file_name.clone().map_or(hba.path.clone(), Into::into);
+        let d = f
+            .diag(format!("pg_hba.conf line {}: replication over the network with {}", r.line_number, rec.method))
+            .label(r.span.start..r.span.end.saturating_sub(1).max(r.span.start), "weak authentication")
+            .help("use scram-sha-256 (set password_encryption = 'scram-sha-256' before setting the role's password)");
+        f.add(file, d);
+    }
+}

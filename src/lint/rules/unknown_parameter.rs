@@ -1,0 +1,47 @@
+use crate::catalog::history::{Lookup, lookup};
+use crate::lint::{Cluster, Findings};
+
+crate::declare_rule! {
+    /// A parameter name this major does not know (a typo, or a name from another major).
+    ///
+    /// ## Why it matters
+    /// The server refuses to start: "unrecognized configuration parameter". Names with a dot
+    /// (`extension.setting`) are custom and never reported.
+    ///
+    /// ## Example
+    /// `max_wal_sender = 10`
+    ///
+    /// ## Use instead
+    /// `max_wal_senders = 10`
+    pub static RULE = {
+        code: "PGR003",
+        name: "unknown-parameter",
+        severity: Error,
+        majors: 10..=18,
+        check: check,
+    };
+}
+
+fn check(c: &Cluster, f: &mut Findings) {
+    for s in c.settings() {
+        let name = &s.setting.name;
+        if name.contains('.') {
+            continue;
+        }
+        if let Lookup::Unknown { suggestion } = lookup(c.major, name) {
+            let mut d = f
+                .diag(format!(
+                    "unrecognized configuration parameter \"{name}\" in PostgreSQL {}",
+                    c.major
+                ))
+                .label(s.setting.name_span.clone(), "not a parameter");
+            d = match suggestion {
+                Some(s) => d.help(format!("did you mean {s}?")),
+                None => {
+                    d.help("check the spelling, or `pgrepl param NAME` to see which majors have it")
+                }
+            };
+            f.add(s.file, d);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Lint reporters: human (miette caret diagnostics) and JSON. Lines and columns are 1-based
+//! in every format.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diag::{self, Severity, Style};
+use crate::lint::Finding;
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn read(path: &Path, cache: &mut BTreeMap<PathBuf, String>) -> String {
+    cache
+        .entry(path.to_path_buf())
+        .or_insert_with(|| {
+            String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
+        })
+        .clone()
+}
+
+/// The text with every `password=` value of a connection string masked, byte for byte, so
+/// that diagnostics quoting the line never show the secret.
+pub fn redact_passwords(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("password=") {
+        let mut i = from + at + "password=".len();
+        let quoted = bytes.get(i) == Some(&b'\'');
+        if quoted {
+            i += 1;
+        }
+        while i < bytes.len()
+            && bytes[i] != b'\n'
+            && !(if quoted {
+                bytes[i] == b'\''
+            } else {
+                bytes[i] == b' ' || bytes[i] == b'\''
+            })
+        {
+            bytes[i] = b'*';
+            i += 1;
+        }
+        from = i.max(from + at + 1);
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_owned())
+}
+
+/// Caret diagnostics, grouped by file.
+pub fn human(findings: &[Finding], style: Style) -> String {
+    let mut cache = BTreeMap::new();
+    let mut out = String::new();
+    let mut by_file: BTreeMap<&Path, Vec<diag::Diagnostic>> = BTreeMap::new();
+    for f in findings {
+        by_file
+            .entry(&f.file)
+            .or_default()
+            .push(f.diagnostic.clone());
+    }
+    for (file, diags) in by_file {
+        let text = redact_passwords(&read(file, &mut cache));
+        out.push_str(&diag::render(
+            &file.display().to_string(),
+            &text,
+            &diags,
+            style,
+        ));
+    }
+    out
+}
+
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    pub rule: &'a str,
+    pub name: &'a str,
+    pub severity: &'a str,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+}
+
+pub fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// `{"findings": [...]}` (see schemas/lint-output.schema.json).
+pub fn json(findings: &[Finding]) -> String {
+    let mut cache = BTreeMap::new();
+    let rows: Vec<JsonFinding<'_>> = findings
+        .iter()
+        .map(|f| {
+            let text = read(&f.file, &mut cache);
+            let span = f.diagnostic.labels.first().map_or(0..0, |l| l.span.clone());
+            let (line, column) = line_col(&text, span.start);
+            let (end_line, end_column) = line_col(&text, span.end);
+            let rule = crate::lint::rule(f.diagnostic.code);
+            JsonFinding {
+                rule: f.diagnostic.code,
+                name: rule.map_or("", |r| r.name),
+                severity: severity_name(f.diagnostic.severity),
+                file: f.file.display().to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+                message: &f.diagnostic.message,
+                help: f.diagnostic.help.as_deref(),
+            }
+        })
+        .collect();
+    let mut s =
+        serde_json::to_string_pretty(&serde_json::json!({ "findings": rows })).expect("JSON");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_masked() {
+        let t = "primary_conninfo = 'host=a password=s3cr3t user=r'\nx = 'password=''q q'''";
+        let r = super::redact_passwords(t);
+        assert_eq!(r.len(), t.len());
+        assert!(!r.contains("s3cr3t") && r.contains("user=r"), "{r}");
+    }
+
+    #[test]
+    fn one_based_positions() {
+        assert_eq!(super::line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(super::line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(super::line_col("é\nx", 3), (2, 1));
+    }
+}

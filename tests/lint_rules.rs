@@ -1,0 +1,59 @@
+//! Every lint rule has a `bad` and a `good` fixture under tests/lint/<code>/: the bad one
+//! triggers the rule (its diagnostics are snapshotted), the good one does not.
+
+mod support;
+
+use std::path::PathBuf;
+
+use pgrepl::lint;
+
+fn findings_of(dir: &PathBuf, code: &str) -> Vec<lint::Finding> {
+    let clusters = lint::discover::discover(std::slice::from_ref(dir), None).unwrap();
+    clusters
+        .iter()
+        .flat_map(lint::check)
+        .filter(|f| f.diagnostic.code == code)
+        .collect()
+}
+
+#[test]
+fn every_rule_has_fixtures_that_prove_it() {
+    for rule in lint::rules::ALL {
+        let base = support::root().join("tests/lint").join(rule.code);
+        let (bad, good) = (base.join("bad"), base.join("good"));
+        assert!(
+            bad.is_dir() && good.is_dir(),
+            "{}: tests/lint/{0}/bad and good are required",
+            rule.code
+        );
+        let found = findings_of(&bad, rule.code);
+        assert!(
+            !found.is_empty(),
+            "{} ({}): the bad fixture is not reported",
+            rule.code,
+            rule.name
+        );
+        let clean = findings_of(&good, rule.code);
+        assert!(
+            clean.is_empty(),
+            "{} ({}): the good fixture is reported: {:?}",
+            rule.code,
+            rule.name,
+            clean[0].diagnostic.message
+        );
+        // Relative paths in the snapshot, so that it does not depend on the checkout.
+        let mut rel: Vec<lint::Finding> = found;
+        for f in &mut rel {
+            f.file = f
+                .file
+                .strip_prefix(support::root())
+                .map(PathBuf::from)
+                .unwrap_or(f.file.clone());
+        }
+        let cwd = std::env::current_dir().unwrap();
+        std::env::set_current_dir(support::root()).unwrap();
+        let rendered = pgrepl::report::human(&rel, pgrepl::diag::Style::PLAIN);
+        std::env::set_current_dir(cwd).unwrap();
+        insta::assert_snapshot!(format!("lint_{}_{}", rule.code, rule.name), rendered);
+    }
+}
