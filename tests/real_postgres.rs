@@ -772,6 +772,121 @@ fn distinct_addresses(major: u32) {
     lab.report("distinct addresses");
 }
 
+/// Lint's errors for one directory, as `code: message` lines.
+fn lint_errors(dir: &Path, major: u32) -> Vec<String> {
+    let clusters = pgrepl::lint::discover::discover(&[dir.to_path_buf()], Some(major)).unwrap();
+    clusters
+        .iter()
+        .flat_map(pgrepl::lint::check)
+        .filter(|f| f.diagnostic.is_error())
+        .map(|f| format!("{}: {}", f.diagnostic.code, f.diagnostic.message))
+        .collect()
+}
+
+/// Scenario 6, lint agrees with the server: the live configuration of a working cluster has
+/// no lint error; a broken copy is flagged by lint and fails on the server the way the
+/// rule says.
+fn lint_agrees(major: u32) {
+    let Some((lab, _)) = guide_lab(major, 6, "64MB") else {
+        return;
+    };
+    for node in ["vm1", "vm2"] {
+        let errors = lint_errors(&lab.data(node), major);
+        assert!(
+            errors.is_empty(),
+            "PG{major} {node}: lint errors on a working node:\n{}",
+            errors.join("\n")
+        );
+    }
+
+    // Without the replication record: PGR014, and the server refuses the standby's role.
+    let hba = lab.data("vm1").join("pg_hba.conf");
+    let original = std::fs::read_to_string(&hba).unwrap();
+    let mut inside = false;
+    let stripped: String = original
+        .lines()
+        .filter(|l| {
+            if l.starts_with("# BEGIN pgrepl") {
+                inside = true;
+            }
+            let keep = !inside;
+            if l.starts_with("# END pgrepl") {
+                inside = false;
+            }
+            keep
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&hba, &stripped).unwrap();
+    let errors = lint_errors(&lab.data("vm1"), major);
+    assert!(
+        errors.iter().any(|e| e.starts_with("PGR014")),
+        "PG{major}: lint missed the missing replication record: {errors:?}"
+    );
+    let mut reload = lab.pg(&lab.tool("pg_ctl"));
+    reload.arg("reload").arg("-D").arg(lab.data("vm1"));
+    run(reload, "reload");
+    std::thread::sleep(Duration::from_millis(300));
+    let conninfo = format!(
+        "host=127.0.0.1 port={} user=replicator dbname=replication replication=true",
+        lab.port("vm1")
+    );
+    let refused = lab.sql_result(
+        "vm1",
+        "IDENTIFY_SYSTEM",
+        &[("PGPASSWORD", PASSWORD)],
+        Some(conninfo),
+    );
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success()
+            && (err.contains("no pg_hba.conf entry for replication connection")
+                || err.contains("pg_hba.conf rejects replication connection")),
+        "PG{major}: {err}"
+    );
+    std::fs::write(&hba, &original).unwrap();
+
+    // wal_level = minimal with WAL senders: PGR007, and the server does not start.
+    let broken = lab.dir.join("broken");
+    let mut initdb = lab.pg(&lab.tool("initdb"));
+    initdb
+        .arg("-D")
+        .arg(&broken)
+        .args(["-U", "postgres", "-A", "trust", "-N"]);
+    run(initdb, "initdb broken");
+    let conf = broken.join("postgresql.conf");
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text.push_str(&format!(
+        "port = {}\nlisten_addresses = ''\nunix_socket_directories = {}\nwal_level = minimal\n",
+        lab.port("vm2") + 5,
+        pgrepl::pgconf::quote::conf_string(&lab.dir.join("sockets").to_string_lossy())
+    ));
+    std::fs::write(&conf, text).unwrap();
+    let errors = lint_errors(&broken, major);
+    assert!(
+        errors.iter().any(|e| e.starts_with("PGR007")),
+        "PG{major}: lint missed wal_level = minimal: {errors:?}"
+    );
+    let mut start = lab.pg(&lab.tool("pg_ctl"));
+    start
+        .arg("start")
+        .arg("-D")
+        .arg(&broken)
+        .arg("-l")
+        .arg(lab.dir.join("broken.log"))
+        .args(["-w", "-t", "30"]);
+    let o = start.output().unwrap();
+    assert!(
+        !o.status.success(),
+        "PG{major}: the server started with wal_level = minimal and WAL senders"
+    );
+    let log = std::fs::read_to_string(lab.dir.join("broken.log")).unwrap_or_default();
+    assert!(
+        log.contains("requires wal_level") || log.contains("WAL streaming"),
+        "PG{major}: {log}"
+    );
+}
+
 macro_rules! per_major {
     ($scenario:ident: $($name:ident = $major:literal),* $(,)?) => {
         mod $scenario {
@@ -791,4 +906,5 @@ per_major!(guide_cluster: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14,
 per_major!(distinct_addresses: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
 per_major!(idempotence: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
 per_major!(fault: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
+per_major!(lint_agrees: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
 per_major!(sync_and_cascade: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
