@@ -3,6 +3,7 @@
 //! systematic sample matches `postgres -C`; and the history facts (removed, not yet there,
 //! aliases, recovery.conf-only) hold on every major.
 
+#[macro_use]
 mod support;
 
 use std::path::PathBuf;
@@ -315,21 +316,8 @@ fn committed_table_is_current(major: u32) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
-macro_rules! per_major {
-    ($scenario:ident: $($name:ident = $major:literal),* $(,)?) => {
-        mod $scenario {
-            $(
-                #[test]
-                fn $name() {
-                    if super::majors().contains(&$major) {
-                        super::$scenario($major);
-                    }
-                }
-            )*
-        }
-    };
-}
-
-per_major!(value_verdicts_match_the_server: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(history_holds_on_the_server: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(committed_table_is_current: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
+per_major!(
+    value_verdicts_match_the_server,
+    history_holds_on_the_server,
+    committed_table_is_current
+);

@@ -3,6 +3,7 @@
 //! of each major, and `pgrepl settings` must give the same rows as its pg_file_settings
 //! view: line, name and setting of every occurrence, and which lines are errors.
 
+#[macro_use]
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -535,22 +536,9 @@ fn round_trip_is_exact(major: u32) {
     assert!(files.len() > 90, "only {} files", files.len());
 }
 
-macro_rules! per_major {
-    ($scenario:ident: $($name:ident = $major:literal),* $(,)?) => {
-        mod $scenario {
-            $(
-                #[test]
-                fn $name() {
-                    if super::majors().contains(&$major) {
-                        super::$scenario($major);
-                    }
-                }
-            )*
-        }
-    };
-}
-
-per_major!(hba_rules_match_the_server: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(patched_sample_takes_effect: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(round_trip_is_exact: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(rows_match_the_server: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
+per_major!(
+    hba_rules_match_the_server,
+    patched_sample_takes_effect,
+    round_trip_is_exact,
+    rows_match_the_server
+);

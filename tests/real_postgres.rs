@@ -7,6 +7,7 @@
 //! if missing). Under CI=true missing binaries fail the test; elsewhere they skip it.
 //! Everything listens on 127.0.0.1 only, on a port range per major and scenario.
 
+#[macro_use]
 mod support;
 
 use support::real::*;
@@ -887,24 +888,11 @@ fn lint_agrees(major: u32) {
     );
 }
 
-macro_rules! per_major {
-    ($scenario:ident: $($name:ident = $major:literal),* $(,)?) => {
-        mod $scenario {
-            $(
-                #[test]
-                fn $name() {
-                    if super::majors().contains(&$major) {
-                        super::$scenario($major);
-                    }
-                }
-            )*
-        }
-    };
-}
-
-per_major!(guide_cluster: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(distinct_addresses: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(idempotence: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(fault: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(lint_agrees: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
-per_major!(sync_and_cascade: pg10 = 10, pg11 = 11, pg12 = 12, pg13 = 13, pg14 = 14, pg15 = 15, pg16 = 16, pg17 = 17, pg18 = 18);
+per_major!(
+    guide_cluster,
+    distinct_addresses,
+    idempotence,
+    fault,
+    lint_agrees,
+    sync_and_cascade
+);

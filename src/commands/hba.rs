@@ -32,21 +32,12 @@ pub fn run(path: &Path, pg_version: Option<u32>, format: Format) -> Exit {
         )
     };
     let major = pg_version.or_else(|| detect_major(&dir)).unwrap_or(NEWEST);
-    let mut features = Features::distribution(major);
-    // With a postgresql.conf beside it, the ssl setting is known (the server's default is
-    // off); for a lone file, hostssl records are assumed able to match.
+    // With a postgresql.conf beside it, its ssl setting counts; a lone file is assumed to
+    // be served with SSL on.
     let conf = dir.join("postgresql.conf");
-    if path.is_dir() && conf.is_file() {
-        let settings = FileSettings::read(&conf, Some(&dir.join("postgresql.auto.conf")));
-        features.ssl = settings
-            .effective("ssl")
-            .and_then(|r| {
-                r.setting
-                    .as_deref()
-                    .and_then(crate::catalog::values::parse_bool)
-            })
-            .unwrap_or(false);
-    }
+    let settings = (path.is_dir() && conf.is_file())
+        .then(|| FileSettings::read(&conf, Some(&dir.join("postgresql.auto.conf"))));
+    let features = Features::for_config(major, settings.as_ref());
     let rules = match hba::read(&file, features) {
         Ok(r) => r,
         Err(e) => {
@@ -98,35 +89,5 @@ fn print_table(rules: &[Rule]) {
         "options",
         "error",
     ];
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in &cells {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cols: Vec<&str>| {
-        let padded: Vec<String> = cols
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        println!("{}", padded.join(" | ").trim_end());
-    };
-    line(header.to_vec());
-    println!(
-        "{}",
-        widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("-+-")
-    );
-    for row in &cells {
-        line(row.iter().map(String::as_str).collect());
-    }
-    println!(
-        "({} row{})",
-        rules.len(),
-        if rules.len() == 1 { "" } else { "s" }
-    );
+    super::print_table(header, &cells);
 }

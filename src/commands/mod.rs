@@ -77,6 +77,41 @@ pub fn run(cli: Cli) -> Exit {
     }
 }
 
+/// Prints rows as an aligned table with a header, like psql, and a row count.
+pub(crate) fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cols: Vec<&str>| {
+        let padded: Vec<String> = cols
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", padded.join(" | ").trim_end());
+    };
+    line(header.to_vec());
+    println!(
+        "{}",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("-+-")
+    );
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+    println!(
+        "({} row{})",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    );
+}
+
 /// The committed `schemas/topology.schema.json`, byte for byte.
 pub fn schema_text() -> String {
     let mut s =

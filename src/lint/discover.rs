@@ -90,22 +90,6 @@ fn pick_major(pg_version: Option<u32>, dirs: &[&Path]) -> (u32, &'static str) {
     }
 }
 
-fn hba_features(major: u32, conf: Option<&FileSettings>) -> Features {
-    let mut f = Features::distribution(major);
-    if let Some(c) = conf {
-        // The server's default is ssl = off.
-        f.ssl = c
-            .effective("ssl")
-            .and_then(|r| {
-                r.setting
-                    .as_deref()
-                    .and_then(crate::catalog::values::parse_bool)
-            })
-            .unwrap_or(false);
-    }
-    f
-}
-
 fn from_file(path: &Path, pg_version: Option<u32>) -> Cluster {
     let dir = path.parent().unwrap_or(Path::new("."));
     let (major, major_source) = pick_major(pg_version, &[dir]);
@@ -114,7 +98,7 @@ fn from_file(path: &Path, pg_version: Option<u32>) -> Cluster {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let (conf, hba) = if name.starts_with("pg_hba") {
-        let rules = hba::read(path, hba_features(major, None)).unwrap_or_default();
+        let rules = hba::read(path, Features::for_config(major, None)).unwrap_or_default();
         (
             None,
             Some(HbaFile {
@@ -171,7 +155,7 @@ fn from_dir(dir: &Path, pg_version: Option<u32>) -> Cluster {
         .filter(|p| p.is_file())
         .unwrap_or_else(|| dir.join("pg_hba.conf"));
     let hba = hba_path.is_file().then(|| HbaFile {
-        rules: hba::read(&hba_path, hba_features(major, conf.as_ref())).unwrap_or_default(),
+        rules: hba::read(&hba_path, Features::for_config(major, conf.as_ref())).unwrap_or_default(),
         path: hba_path,
     });
     let (role, role_source) = role_of(conf.as_ref(), data_dir.as_deref());

@@ -27,6 +27,23 @@ pub struct Features {
 }
 
 impl Features {
+    /// A distribution build of `major`, with SSL as `conf` says (the server's default is
+    /// off); without a postgresql.conf, hostssl records are assumed able to match.
+    pub fn for_config(major: u32, conf: Option<&super::file_settings::FileSettings>) -> Features {
+        let mut f = Features::distribution(major);
+        if let Some(c) = conf {
+            f.ssl = c
+                .effective("ssl")
+                .and_then(|r| {
+                    r.setting
+                        .as_deref()
+                        .and_then(crate::catalog::values::parse_bool)
+                })
+                .unwrap_or(false);
+        }
+        f
+    }
+
     /// A distribution build (Debian, RHEL) of `major` with SSL on.
     pub fn distribution(major: u32) -> Features {
         Features {

@@ -3,6 +3,32 @@
 
 pub mod real;
 
+/// One test function per major for a scenario `fn scenario(major: u32)` of the test file,
+/// skipped for majors outside PGREPL_PG_MAJORS (a failure then names scenario and major).
+#[allow(unused_macros)]
+macro_rules! per_major {
+    ($($scenario:ident),* $(,)?) => {
+        $(
+            mod $scenario {
+                #[test] fn pg10() { run(10) }
+                #[test] fn pg11() { run(11) }
+                #[test] fn pg12() { run(12) }
+                #[test] fn pg13() { run(13) }
+                #[test] fn pg14() { run(14) }
+                #[test] fn pg15() { run(15) }
+                #[test] fn pg16() { run(16) }
+                #[test] fn pg17() { run(17) }
+                #[test] fn pg18() { run(18) }
+                fn run(major: u32) {
+                    if super::majors().contains(&major) {
+                        super::$scenario(major);
+                    }
+                }
+            }
+        )*
+    };
+}
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
