@@ -97,8 +97,8 @@ pub enum Command {
         /// The major to check against (default: PG_VERSION, else the path, else 18).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..=18))]
         pg_version: Option<u32>,
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+        format: LintFormat,
         /// The lowest severity that makes the exit code 1.
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
@@ -128,6 +128,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+}
+
+/// How lint reports: caret diagnostics, JSON, or GitHub Actions workflow annotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Human,
+    Json,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -482,3 +482,55 @@ fn gen_base_diff_and_check() {
         "--check wrote"
     );
 }
+
+#[test]
+fn lint_command_formats_and_exit_codes() {
+    let o = pgrepl(&["lint", "tests/lint/PGR007/good"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("as PostgreSQL 16 (from PG_VERSION), primary"),
+        "{}",
+        stderr(&o)
+    );
+    let o = pgrepl(&["lint", "tests/lint/PGR007/bad", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &json["findings"][0];
+    assert_eq!(
+        (
+            f["rule"].as_str(),
+            f["name"].as_str(),
+            f["severity"].as_str()
+        ),
+        (Some("PGR007"), Some("wal-level-minimal"), Some("error"))
+    );
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(2), Some(13)),
+        "1-based position of the value"
+    );
+    // Warnings fail only with --fail-on warning.
+    assert_eq!(
+        pgrepl(&["lint", "tests/lint/PGR006/bad"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        pgrepl(&["lint", "tests/lint/PGR006/bad", "--fail-on", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let o = pgrepl(&["lint", "tests/lint/PGR012/bad", "--format", "github"]);
+    assert!(
+        stdout(&o).starts_with("::warning file=tests/lint/PGR012/bad/pg_hba.conf,line=2,"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(pgrepl(&["lint", "no/such/path"]).status.code(), Some(3));
+    assert_eq!(pgrepl(&["explain", "PGR999"]).status.code(), Some(1));
+    assert!(stdout(&pgrepl(&["explain", "wal-level-minimal"])).contains("## Why it matters"));
+    assert_eq!(
+        stdout(&pgrepl(&["rules"])).lines().count(),
+        pgrepl::lint::rules::ALL.len()
+    );
+}

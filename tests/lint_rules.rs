@@ -57,3 +57,30 @@ fn every_rule_has_fixtures_that_prove_it() {
         insta::assert_snapshot!(format!("lint_{}_{}", rule.code, rule.name), rendered);
     }
 }
+
+/// A suppression comment silences its rule on its line, and only there.
+#[test]
+fn suppressions_silence_their_rule_on_their_line() {
+    let good = support::root().join("tests/lint/PGR018/good");
+    let clusters = lint::discover::discover(std::slice::from_ref(&good), None).unwrap();
+    let all: Vec<lint::Finding> = clusters.iter().flat_map(lint::check).collect();
+    assert!(
+        all.is_empty(),
+        "{:?}",
+        all.iter()
+            .map(|f| &f.diagnostic.message)
+            .collect::<Vec<_>>()
+    );
+    let bad = support::root().join("tests/lint/PGR018/bad");
+    let clusters = lint::discover::discover(std::slice::from_ref(&bad), None).unwrap();
+    let codes: Vec<&str> = clusters
+        .iter()
+        .flat_map(lint::check)
+        .map(|f| f.diagnostic.code)
+        .collect();
+    assert_eq!(
+        codes,
+        ["PGR008", "PGR018"],
+        "a misspelt suppression silences nothing"
+    );
+}

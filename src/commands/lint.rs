@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{FailOn, Format};
+use crate::cli::{FailOn, LintFormat};
 use crate::diag::{Severity, Style};
 use crate::exit::Exit;
 use crate::lint;
@@ -11,7 +11,7 @@ use crate::report;
 pub fn run(
     paths: &[PathBuf],
     pg_version: Option<u32>,
-    format: Format,
+    format: LintFormat,
     fail_on: FailOn,
     style: Style,
 ) -> Exit {
@@ -24,7 +24,7 @@ pub fn run(
     };
     let mut findings = Vec::new();
     for c in &clusters {
-        if format == Format::Human {
+        if format == LintFormat::Human {
             eprintln!(
                 "linting {} as PostgreSQL {} (from {}), {} (from {})",
                 c.label,
@@ -46,8 +46,9 @@ pub fn run(
         .count();
     let warnings = findings.len() - errors;
     match format {
-        Format::Json => print!("{}", report::json(&findings)),
-        Format::Human => {
+        LintFormat::Json => print!("{}", report::json(&findings)),
+        LintFormat::Github => print!("{}", report::github(&findings)),
+        LintFormat::Human => {
             eprint!("{}", report::human(&findings, style));
             eprintln!(
                 "{} cluster{} checked: {errors} error{}, {warnings} warning{}",

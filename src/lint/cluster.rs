@@ -101,6 +101,22 @@ impl Cluster {
         self.conf.as_ref()?.files.last().map(|(p, _)| p.as_path())
     }
 
+    /// Every file read for this cluster with its text (for suppression comments).
+    pub fn texts(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out: Vec<(PathBuf, Vec<u8>)> = self
+            .conf
+            .iter()
+            .flat_map(|c| c.files.iter())
+            .map(|(p, f)| (p.clone(), f.text.clone()))
+            .collect();
+        if let Some(h) = &self.hba {
+            if let Ok(text) = std::fs::read(&h.path) {
+                out.push((h.path.clone(), text));
+            }
+        }
+        out
+    }
+
     /// The span of a line of a file read for this cluster.
     pub fn line_span(&self, path: &Path, line: usize) -> Option<Range<usize>> {
         let (_, file) = self.conf.as_ref()?.files.iter().find(|(p, _)| p == path)?;

@@ -7,6 +7,7 @@
 pub mod cluster;
 pub mod discover;
 pub mod rules;
+pub mod suppress;
 
 use std::path::PathBuf;
 
@@ -84,6 +85,26 @@ pub fn check(cluster: &Cluster) -> Vec<Finding> {
         (rule.check)(cluster, &mut findings);
         all.extend(findings.out);
     }
+    // Suppression comments in the files read.
+    let suppressions: Vec<(PathBuf, suppress::Suppression)> = cluster
+        .texts()
+        .into_iter()
+        .flat_map(|(path, text)| {
+            suppress::parse(&text)
+                .into_iter()
+                .map(move |s| (path.clone(), s))
+        })
+        .collect();
+    all.retain(|f| {
+        let at = f.diagnostic.offset();
+        !suppressions.iter().any(|(path, s)| {
+            *path == f.file
+                && suppress::codes(s).contains(f.diagnostic.code)
+                && s.line
+                    .as_ref()
+                    .is_none_or(|l| l.contains(&at) || (l.is_empty() && l.start == at))
+        })
+    });
     all.sort_by(|a, b| {
         (&a.file, a.diagnostic.offset(), a.diagnostic.code).cmp(&(
             &b.file,

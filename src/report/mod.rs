@@ -132,6 +132,38 @@ pub fn json(findings: &[Finding]) -> String {
     s
 }
 
+/// GitHub Actions workflow commands: one `::error` / `::warning` annotation per finding.
+pub fn github(findings: &[Finding]) -> String {
+    // Workflow-command escaping: % CR LF in data; also : and , in properties.
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut cache = BTreeMap::new();
+    let mut out = String::new();
+    for f in findings {
+        let text = read(&f.file, &mut cache);
+        let span = f.diagnostic.labels.first().map_or(0..0, |l| l.span.clone());
+        let (line, col) = line_col(&text, span.start);
+        let (end_line, end_col) = line_col(&text, span.end);
+        let name = crate::lint::rule(f.diagnostic.code).map_or("", |r| r.name);
+        let message = match &f.diagnostic.help {
+            Some(h) => format!("{}\n{h}", f.diagnostic.message),
+            None => f.diagnostic.message.clone(),
+        };
+        out.push_str(&format!(
+            "::{} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
+            severity_name(f.diagnostic.severity),
+            prop(&f.file.display().to_string()),
+            prop(&format!("{} {name}", f.diagnostic.code)),
+            data(&message)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

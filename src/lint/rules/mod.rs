@@ -15,6 +15,7 @@ mod recovery_conf_12plus;
 mod removed_parameter;
 mod replication_source_wide;
 mod replication_weak_auth;
+mod suppression_unknown_rule;
 mod unknown_parameter;
 mod wal_level_minimal;
 
@@ -39,6 +40,7 @@ pub static ALL: &[&Rule] = &[
     &conninfo::RULE,
     &recovery_conf_12plus::RULE,
     &hot_standby_off::RULE,
+    &suppression_unknown_rule::RULE,
 ];
 
 #[cfg(test)]

@@ -1,0 +1,81 @@
+//! Suppression comments: `# pgrepl: ignore PGR012` silences those rules on its own line,
+//! `# pgrepl: ignore-file PGR006, duplicate-setting` in the whole file. Rules are named by
+//! code or name.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+/// One suppression comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The line the comment is on (byte range), or `None` for the whole file.
+    pub line: Option<Range<usize>>,
+    /// The rules as written, each with its span.
+    pub rules: Vec<(String, Range<usize>)>,
+}
+
+/// Every suppression comment in a file's text.
+pub fn parse(text: &[u8]) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start <= text.len() {
+        let end = text[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |p| start + p);
+        let line = &text[start..end];
+        let s = String::from_utf8_lossy(line);
+        if let Some(at) = s.find("pgrepl: ignore") {
+            // Only inside a comment.
+            if s[..at].contains('#') {
+                let rest_at = at + "pgrepl: ignore".len();
+                let (file_wide, list_at) = match s[rest_at..].strip_prefix("-file") {
+                    Some(_) => (true, rest_at + "-file".len()),
+                    None => (false, rest_at),
+                };
+                let mut rules = Vec::new();
+                let mut offset = list_at;
+                for part in s[list_at..].split([',', ' ', '\t']) {
+                    if !part.is_empty() {
+                        let p = s[offset..].find(part).map_or(offset, |i| offset + i);
+                        rules.push((part.to_owned(), start + p..start + p + part.len()));
+                        offset = p + part.len();
+                    }
+                }
+                out.push(Suppression {
+                    line: (!file_wide).then_some(start..end),
+                    rules,
+                });
+            }
+        }
+        start = end + 1;
+    }
+    out
+}
+
+/// The codes a suppression names that are real rules.
+pub fn codes(s: &Suppression) -> BTreeSet<&'static str> {
+    s.rules
+        .iter()
+        .filter_map(|(r, _)| super::rule(r).map(|rule| rule.code))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn comments_name_rules() {
+        let s = super::parse(b"a = 1 # pgrepl: ignore PGR012, PGR013\n# pgrepl: ignore-file duplicate-setting\nb = 'pgrepl: ignore PGR001'\n");
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            s[0].rules.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ["PGR012", "PGR013"]
+        );
+        assert_eq!(s[0].line, Some(0..37));
+        assert_eq!(s[1].line, None);
+        assert_eq!(
+            super::codes(&s[1]).into_iter().collect::<Vec<_>>(),
+            ["PGR006"]
+        );
+    }
+}
