@@ -31,11 +31,7 @@ fn check(c: &Cluster, f: &mut Findings) {
                     .as_deref()
                     .map_or("end of line".to_owned(), |t| format!("token \"{t}\""));
                 let d = f
-                    .diag(format!(
-                        "syntax error in {} line {}, near {near}",
-                        path.display(),
-                        line.number
-                    ))
+                    .diag(format!("syntax error near {near}"))
                     .label(e.span.clone(), "the server stops reading here")
                     .help("quote values that are not a plain word or number: name = 'value'");
                 f.add(path, d);
