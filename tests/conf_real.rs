@@ -154,26 +154,10 @@ impl Server {
             arr("options"),
             txt("error")
         );
-        let mut c = as_pg(self.bin.join("psql").to_str().unwrap());
-        c.args(["-X", "-At", "-F", "\x1f", "-R", "\x1e", "-h"])
-            .arg(&self.dir);
-        c.args([
-            "-p",
-            &self.port.to_string(),
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-c",
-            &query,
-        ]);
-        let out = run(c, "pg_hba_file_rules");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        text.trim_end_matches('\n')
-            .split('\x1e')
-            .filter(|r| !r.is_empty())
-            .map(|r| {
-                let f: Vec<&str> = r.split('\x1f').collect();
+        self.query(&query)
+            .iter()
+            .map(|row| {
+                let f: Vec<&str> = row.iter().map(String::as_str).collect();
                 let opt = |s: &str| (s != "\\N").then(|| s.to_owned());
                 let list = |s: &str| {
                     (s != "\\N").then(|| {
@@ -199,6 +183,31 @@ impl Server {
             .collect()
     }
 
+    /// Runs a query as the superuser; each row's fields (separated by 0x1f, rows by 0x1e, so
+    /// that no value can be mistaken for a separator).
+    fn query(&self, query: &str) -> Vec<Vec<String>> {
+        let mut c = as_pg(self.bin.join("psql").to_str().unwrap());
+        c.args(["-X", "-At", "-F", "\x1f", "-R", "\x1e", "-h"])
+            .arg(&self.dir);
+        c.args([
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-c",
+            query,
+        ]);
+        let out = run(c, query);
+        String::from_utf8_lossy(&out.stdout)
+            .trim_end_matches('\n')
+            .split('\x1e')
+            .filter(|r| !r.is_empty())
+            .map(|r| r.split('\x1f').map(str::to_owned).collect())
+            .collect()
+    }
+
     fn data(&self) -> PathBuf {
         self.dir.join("data")
     }
@@ -213,26 +222,10 @@ impl Server {
              FROM pg_file_settings WHERE sourcefile = '{}' ORDER BY seqno",
             probe.display()
         );
-        let mut c = as_pg(self.bin.join("psql").to_str().unwrap());
-        c.args(["-X", "-At", "-F", "\x1f", "-R", "\x1e", "-h"])
-            .arg(&self.dir);
-        c.args([
-            "-p",
-            &self.port.to_string(),
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-c",
-            &query,
-        ]);
-        let out = run(c, "pg_file_settings");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        text.trim_end_matches('\n')
-            .split('\x1e')
-            .filter(|r| !r.is_empty())
-            .map(|r| {
-                let f: Vec<&str> = r.split('\x1f').collect();
+        self.query(&query)
+            .iter()
+            .map(|row| {
+                let f: Vec<&str> = row.iter().map(String::as_str).collect();
                 let opt = |s: &str| (s != "\\N").then(|| s.to_owned());
                 (f[0].parse().ok(), opt(f[1]), opt(f[2]), f[3] == "t")
             })

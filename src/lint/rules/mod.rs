@@ -1,7 +1,9 @@
 //! The rule registry: one file per rule, listed here once.
 
+mod archive_without_command;
 mod conf_syntax_error;
 mod conninfo;
+mod data_dir_permissions;
 mod duplicate_setting;
 mod hba_invalid;
 mod hot_standby_off;
@@ -11,10 +13,13 @@ mod listen_local_only;
 mod no_replication_record;
 mod no_wal_senders;
 mod octal_integer;
+mod password_encryption_md5;
 mod recovery_conf_12plus;
 mod removed_parameter;
 mod replication_source_wide;
 mod replication_weak_auth;
+mod shadowed_replication_record;
+mod standby_without_source;
 mod suppression_unknown_rule;
 mod unknown_parameter;
 mod wal_level_minimal;
@@ -41,6 +46,11 @@ pub static ALL: &[&Rule] = &[
     &recovery_conf_12plus::RULE,
     &hot_standby_off::RULE,
     &suppression_unknown_rule::RULE,
+    &shadowed_replication_record::RULE,
+    &archive_without_command::RULE,
+    &password_encryption_md5::RULE,
+    &data_dir_permissions::RULE,
+    &standby_without_source::RULE,
 ];
 
 #[cfg(test)]
