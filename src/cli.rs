@@ -135,6 +135,7 @@ pub enum Command {
 pub enum LintFormat {
     Human,
     Json,
+    Sarif,
     Github,
 }
 

@@ -534,3 +534,60 @@ fn lint_command_formats_and_exit_codes() {
         pgrepl::lint::rules::ALL.len()
     );
 }
+
+/// `lint --format sarif` validates against the official SARIF 2.1.0 schema (fetched, pinned,
+/// by scripts/test.sh) for the findings of every bad fixture.
+#[test]
+fn sarif_output_validates_against_the_official_schema() {
+    let cache = std::env::var("PGREPL_PG_CACHE").unwrap_or_else(|_| "/var/cache/pgrepl-pg".into());
+    let schema = std::path::Path::new(&cache).join("sarif-schema-2.1.0.json");
+    if !schema.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the SARIF schema is missing in CI (scripts/test.sh fetches it)"
+        );
+        eprintln!(
+            "skipping: no {} (scripts/test.sh fetches it)",
+            schema.display()
+        );
+        return;
+    }
+    let bad: Vec<String> = pgrepl::lint::rules::ALL
+        .iter()
+        .map(|r| format!("tests/lint/{}/bad", r.code))
+        .collect();
+    let mut args = vec!["lint", "--format", "sarif"];
+    args.extend(bad.iter().map(String::as_str));
+    let o = pgrepl(&args);
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results.len() >= pgrepl::lint::rules::ALL.len(),
+        "{} results",
+        results.len()
+    );
+    assert_eq!(
+        doc["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .len(),
+        pgrepl::lint::rules::ALL.len()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let sarif = tmp.path().join("out.sarif");
+    fs::write(&sarif, &o.stdout).unwrap();
+    let check = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\ndoc = json.load(open(sys.argv[2]))\nv = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)\nerrors = [f'{list(e.absolute_path)}: {e.message}' for e in v.iter_errors(doc)]\nprint('\\n'.join(errors))\nsys.exit(1 if errors else 0)")
+        .arg(&schema)
+        .arg(&sarif)
+        .output()
+        .expect("python3 with jsonschema");
+    assert!(
+        check.status.success(),
+        "SARIF does not validate:\n{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}

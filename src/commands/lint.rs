@@ -48,6 +48,7 @@ pub fn run(
     match format {
         LintFormat::Json => print!("{}", report::json(&findings)),
         LintFormat::Github => print!("{}", report::github(&findings)),
+        LintFormat::Sarif => print!("{}", report::sarif(&findings)),
         LintFormat::Human => {
             eprint!("{}", report::human(&findings, style));
             eprintln!(

@@ -132,6 +132,75 @@ pub fn json(findings: &[Finding]) -> String {
     s
 }
 
+/// SARIF 2.1.0: one run, the rule registry as `tool.driver.rules`, one result per finding
+/// with a 1-based region.
+pub fn sarif(findings: &[Finding]) -> String {
+    use serde_json::json;
+    let rules: Vec<serde_json::Value> = crate::lint::rules::ALL
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": { "text": r.summary() },
+                "fullDescription": { "text": r.doc.trim() },
+                "help": { "text": r.doc.trim(), "markdown": r.doc.trim() },
+                "defaultConfiguration": { "level": severity_name(r.severity) },
+            })
+        })
+        .collect();
+    let mut cache = BTreeMap::new();
+    let results: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            let text = read(&f.file, &mut cache);
+            let span = f.diagnostic.labels.first().map_or(0..0, |l| l.span.clone());
+            let (start_line, start_column) = line_col(&text, span.start);
+            let (end_line, end_column) = line_col(&text, span.end);
+            let index = crate::lint::rules::ALL
+                .iter()
+                .position(|r| r.code == f.diagnostic.code);
+            let message = match &f.diagnostic.help {
+                Some(h) => format!("{} ({h})", f.diagnostic.message),
+                None => f.diagnostic.message.clone(),
+            };
+            json!({
+                "ruleId": f.diagnostic.code,
+                "ruleIndex": index,
+                "level": severity_name(f.diagnostic.severity),
+                "message": { "text": message },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": f.file.display().to_string() },
+                        "region": {
+                            "startLine": start_line,
+                            "startColumn": start_column,
+                            "endLine": end_line,
+                            "endColumn": end_column,
+                        }
+                    }
+                }],
+            })
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "pgrepl",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://example.invalid/pgrepl",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("JSON");
+    s.push('\n');
+    s
+}
+
 /// GitHub Actions workflow commands: one `::error` / `::warning` annotation per finding.
 pub fn github(findings: &[Finding]) -> String {
     // Workflow-command escaping: % CR LF in data; also : and , in properties.
