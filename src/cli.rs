@@ -102,6 +102,12 @@ pub enum Command {
         /// The lowest severity that makes the exit code 1.
         #[arg(long, value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
+        /// Only these rules (codes or names, comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "RULES")]
+        select: Vec<String>,
+        /// Not these rules (codes or names, comma-separated).
+        #[arg(long, value_delimiter = ',', value_name = "RULES")]
+        ignore: Vec<String>,
     },
     /// The lint rules: code, name, severity, majors, summary.
     Rules,

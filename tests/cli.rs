@@ -591,3 +591,64 @@ fn sarif_output_validates_against_the_official_schema() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+/// `lint --format json` follows schemas/lint-output.schema.json, for the findings of every
+/// bad fixture; --select and --ignore choose rules by code or name.
+#[test]
+fn lint_json_follows_its_schema_and_rules_can_be_chosen() {
+    let bad: Vec<String> = pgrepl::lint::rules::ALL
+        .iter()
+        .map(|r| format!("tests/lint/{}/bad", r.code))
+        .collect();
+    let mut args = vec!["lint", "--format", "json"];
+    args.extend(bad.iter().map(String::as_str));
+    let o = pgrepl(&args);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out.json");
+    fs::write(&out, &o.stdout).unwrap();
+    if !require_tool("python3") {
+        return;
+    }
+    let check = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import json, sys, jsonschema\nerrors = [e.message for e in jsonschema.Draft7Validator(json.load(open(sys.argv[1]))).iter_errors(json.load(open(sys.argv[2])))]\nprint('\\n'.join(errors))\nsys.exit(1 if errors else 0)")
+        .arg(root().join("schemas/lint-output.schema.json"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let total = doc["findings"].as_array().unwrap().len();
+    assert!(total >= pgrepl::lint::rules::ALL.len());
+
+    let only = |extra: &[&str]| -> Vec<String> {
+        let mut a = vec!["lint", "--format", "json", "tests/lint/PGR015/bad"];
+        a.extend_from_slice(extra);
+        let o = pgrepl(&a);
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(only(&[]).contains(&"PGR015".to_owned()));
+    assert!(
+        only(&["--select", "conninfo"])
+            .iter()
+            .all(|r| r == "PGR015")
+    );
+    assert!(!only(&["--ignore", "PGR015"]).contains(&"PGR015".to_owned()));
+    assert_eq!(
+        pgrepl(&["lint", "tests/lint/PGR015/bad", "--select", "PGR999"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -8,13 +8,34 @@ use crate::exit::Exit;
 use crate::lint;
 use crate::report;
 
+/// The codes of the rules named (by code or name); an unknown name is a usage error.
+fn codes(names: &[String]) -> Result<Vec<&'static str>, String> {
+    names
+        .iter()
+        .map(|n| {
+            lint::rule(n.trim())
+                .map(|r| r.code)
+                .ok_or_else(|| format!("no rule {n}; `pgrepl rules` lists them"))
+        })
+        .collect()
+}
+
 pub fn run(
     paths: &[PathBuf],
     pg_version: Option<u32>,
     format: LintFormat,
     fail_on: FailOn,
+    select: &[String],
+    ignore: &[String],
     style: Style,
 ) -> Exit {
+    let (select, ignore) = match (codes(select), codes(ignore)) {
+        (Ok(s), Ok(i)) => (s, i),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
     let clusters = match lint::discover::discover(paths, pg_version) {
         Ok(c) => c,
         Err(e) => {
@@ -38,7 +59,12 @@ pub fn run(
                 c.role_source
             );
         }
-        findings.extend(lint::check(c));
+        findings.extend(
+            lint::check(c)
+                .into_iter()
+                .filter(|f| select.is_empty() || select.contains(&f.diagnostic.code))
+                .filter(|f| !ignore.contains(&f.diagnostic.code)),
+        );
     }
     let errors = findings
         .iter()

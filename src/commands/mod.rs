@@ -60,7 +60,9 @@ pub fn run(cli: Cli) -> Exit {
             pg_version,
             format,
             fail_on,
-        } => lint::run(&paths, pg_version, format, fail_on, style),
+            select,
+            ignore,
+        } => lint::run(&paths, pg_version, format, fail_on, &select, &ignore, style),
         Command::Rules => lint::rules(),
         Command::Explain { rule } => lint::explain(&rule),
         Command::Hba {
