@@ -35,4 +35,7 @@ if [ ! -f "$schema" ]; then
 fi
 python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q 'jsonschema==4.26.0'
 
+# pre-commit, for the test of .pre-commit-hooks.yaml (it builds pgrepl with this cargo).
+python3 -c 'import pre_commit' 2>/dev/null || python3 -m pip install -q 'pre-commit==4.7.0'
+
 cargo test --release --all-targets
