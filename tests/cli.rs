@@ -652,3 +652,19 @@ fn lint_json_follows_its_schema_and_rules_can_be_chosen() {
         Some(2)
     );
 }
+
+#[test]
+fn a_data_directory_marker_file_stands_for_its_directory() {
+    // pre-commit passes changed files one by one; standby.signal or PG_VERSION is not
+    // configuration to parse but names the data directory it sits in.
+    let o = pgrepl(&["lint", "tests/lint/PGR023/bad/standby.signal"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("linting tests/lint/PGR023/bad as PostgreSQL 16 (from PG_VERSION), standby (from standby.signal)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("PGR023"), "{}", stderr(&o));
+    let o = pgrepl(&["lint", "tests/lint/PGR008/good/PG_VERSION"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}

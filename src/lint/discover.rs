@@ -59,12 +59,21 @@ fn major_of(dirs: &[&Path]) -> Option<(u32, &'static str)> {
     None
 }
 
+/// Files that describe a data directory rather than configure it: naming one means its directory.
+const DATA_DIR_MARKERS: [&str; 3] = ["PG_VERSION", "standby.signal", "recovery.signal"];
+
 /// The clusters under `paths`. Files named pg_hba*.conf are pg_hba files; other files are
-/// postgresql.conf-like.
+/// postgresql.conf-like, except the data directory markers, which stand for their directory.
 pub fn discover(paths: &[PathBuf], pg_version: Option<u32>) -> Result<Vec<Cluster>, String> {
     let mut clusters = Vec::new();
     for path in paths {
-        if path.is_file() {
+        let marker = path
+            .file_name()
+            .is_some_and(|n| DATA_DIR_MARKERS.iter().any(|m| n == *m));
+        if path.is_file() && marker {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+            clusters.push(from_dir(dir.unwrap_or(Path::new(".")), pg_version));
+        } else if path.is_file() {
             clusters.push(from_file(path, pg_version));
         } else if path.is_dir() {
             let mut dirs = Vec::new();
