@@ -133,24 +133,22 @@ fn from_file(path: &Path, pg_version: Option<u32>) -> Cluster {
 
 fn from_dir(dir: &Path, pg_version: Option<u32>) -> Cluster {
     let conf_path = dir.join("postgresql.conf");
-    let first = conf_path
+    let conf = conf_path
         .is_file()
         .then(|| FileSettings::read(&conf_path, None));
     // A Debian config directory names its data directory.
-    let data_dir = first
+    let data_dir = conf
         .as_ref()
         .and_then(|c| c.effective("data_directory"))
         .and_then(|r| r.setting.clone())
         .map(PathBuf::from)
         .filter(|d| d.is_dir())
         .or_else(|| dir.join("PG_VERSION").is_file().then(|| dir.to_path_buf()));
-    let conf = conf_path.is_file().then(|| {
-        let auto = data_dir
-            .as_deref()
-            .unwrap_or(dir)
-            .join("postgresql.auto.conf");
-        FileSettings::read(&conf_path, Some(&auto))
-    });
+    let auto = data_dir
+        .as_deref()
+        .unwrap_or(dir)
+        .join("postgresql.auto.conf");
+    let conf = conf.map(|c| c.with_auto_conf(&auto));
     let mut dirs: Vec<&Path> = vec![dir];
     if let Some(d) = &data_dir {
         dirs.insert(0, d);

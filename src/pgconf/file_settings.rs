@@ -40,13 +40,20 @@ impl FileSettings {
     /// Reads `config_file` and what it includes, then `auto_conf` if given and present.
     pub fn read(config_file: &Path, auto_conf: Option<&Path>) -> FileSettings {
         let mut fs = FileSettings::default();
-        let root = absolute(config_file);
-        fs.read_file(&root, None, 0, true);
-        if let Some(auto) = auto_conf {
-            fs.read_file(&absolute(auto), None, 0, false);
-        }
+        fs.read_file(&absolute(config_file), None, 0, true);
         fs.finish();
-        fs
+        match auto_conf {
+            Some(auto) => fs.with_auto_conf(auto),
+            None => fs,
+        }
+    }
+
+    /// Adds postgresql.auto.conf (read last, if present) to settings already read, for callers
+    /// that learn where it is from postgresql.conf itself (data_directory).
+    pub fn with_auto_conf(mut self, auto_conf: &Path) -> FileSettings {
+        self.read_file(&absolute(auto_conf), None, 0, false);
+        self.finish();
+        self
     }
 
     fn error_row(&mut self, at: Option<(&Path, usize)>, error: String) {
@@ -163,6 +170,7 @@ impl FileSettings {
         let mut last: std::collections::HashMap<String, usize> = Default::default();
         for (i, row) in self.rows.iter_mut().enumerate() {
             row.seqno = i + 1;
+            row.applied = false;
             if let Some(n) = &row.name {
                 last.insert(n.to_ascii_lowercase(), i);
             }
