@@ -103,6 +103,14 @@ pub struct Record {
     pub method: String,
 }
 
+impl Record {
+    /// Whether the record is for replication connections: only the unquoted keyword
+    /// `replication` matches them (`all` does not).
+    pub fn is_replication(&self) -> bool {
+        self.databases.iter().any(|t| t.is_keyword("replication"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Address {
     None,

@@ -26,12 +26,7 @@ fn check(c: &Cluster, f: &mut Findings) {
     let Some(hba) = &c.hba else { return };
     for r in &hba.rules {
         let Some(rec) = &r.parsed else { continue };
-        if !rec
-            .databases
-            .iter()
-            .any(|t| !t.quoted && t.text == "replication")
-            || rec.method == "reject"
-        {
+        if !rec.is_replication() || rec.method == "reject" {
             continue;
         }
         let wide = match &rec.address {

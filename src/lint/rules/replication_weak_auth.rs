@@ -25,11 +25,7 @@ fn check(c: &Cluster, f: &mut Findings) {
     let Some(hba) = &c.hba else { return };
     for r in &hba.rules {
         let Some(rec) = &r.parsed else { continue };
-        let replication = rec
-            .databases
-            .iter()
-            .any(|t| !t.quoted && t.text == "replication");
-        if !replication
+        if !rec.is_replication()
             || rec.conn_type == "local"
             || !matches!(rec.method.as_str(), "trust" | "password" | "md5")
         {

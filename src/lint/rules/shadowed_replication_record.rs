@@ -24,12 +24,6 @@ crate::declare_rule! {
     };
 }
 
-fn is_replication(r: &Record) -> bool {
-    r.databases
-        .iter()
-        .any(|t| !t.quoted && t.text == "replication")
-}
-
 /// Whether every connection `later` matches is matched by `earlier` first.
 fn covers(earlier: &Record, later: &Record) -> bool {
     let types = earlier.conn_type == later.conn_type
@@ -58,7 +52,7 @@ fn covers(earlier: &Record, later: &Record) -> bool {
         }
         _ => false,
     };
-    types && is_replication(earlier) && users && address
+    types && earlier.is_replication() && users && address
 }
 
 fn check(c: &Cluster, f: &mut Findings) {
@@ -70,7 +64,7 @@ fn check(c: &Cluster, f: &mut Findings) {
         .filter_map(|r| r.parsed.as_ref().map(|p| (r, p)))
         .collect();
     for (i, (rule, rec)) in parsed.iter().enumerate() {
-        if !is_replication(rec) {
+        if !rec.is_replication() {
             continue;
         }
         if let Some((first, first_rec)) = parsed[..i].iter().find(|(_, e)| covers(e, rec)) {
