@@ -160,22 +160,12 @@ impl Lab {
 
     /// A command as the server's OS user, inside the lab's namespace if it has one.
     fn pg(&self, program: &str) -> Command {
-        let Some(holder) = &self.netns else {
+        if self.netns.is_none() {
             return as_pg(program);
-        };
-        let mut c = Command::new("nsenter");
-        c.arg(format!("--net=/proc/{}/ns/net", holder.id()));
-        c.args([
-            "--",
-            "setpriv",
-            "--reuid",
-            TEST_USER,
-            "--regid",
-            TEST_USER,
-            "--init-groups",
-            "--",
-            program,
-        ]);
+        }
+        // A namespace needs root, so the lab drops to the test user inside it.
+        let mut c = self.netns_cmd("setpriv");
+        c.args(SETPRIV_TO_TEST_USER).arg(program);
         c
     }
 

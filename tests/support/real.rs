@@ -83,19 +83,21 @@ pub fn ensure_test_user() {
     );
 }
 
+/// setpriv's arguments (before the program) that drop from root to the test user.
+pub const SETPRIV_TO_TEST_USER: [&str; 6] = [
+    "--reuid",
+    TEST_USER,
+    "--regid",
+    TEST_USER,
+    "--init-groups",
+    "--",
+];
+
 /// A command as the server's OS user: the test user when we are root, else ourselves.
 pub fn as_pg(program: &str) -> Command {
     if is_root() {
         let mut c = Command::new("setpriv");
-        c.args([
-            "--reuid",
-            TEST_USER,
-            "--regid",
-            TEST_USER,
-            "--init-groups",
-            "--",
-            program,
-        ]);
+        c.args(SETPRIV_TO_TEST_USER).arg(program);
         c
     } else {
         Command::new(program)
