@@ -58,8 +58,9 @@ pub enum Command {
     },
     /// Validate a topology and print its diagnostics; writes nothing.
     Check {
-        /// The topology file (TOML).
-        topology: PathBuf,
+        /// The topology files (TOML); each is checked, the exit code is the worst.
+        #[arg(required = true, value_name = "TOPOLOGY")]
+        topologies: Vec<PathBuf>,
     },
     /// Print the JSON Schema of the topology file.
     Schema,
@@ -108,6 +109,10 @@ pub enum Command {
         /// Not these rules (codes or names, comma-separated).
         #[arg(long, value_delimiter = ',', value_name = "RULES")]
         ignore: Vec<String>,
+        /// Also check the files against this topology: every standby admitted, nothing
+        /// drifted from what `pgrepl gen` writes. A cluster is the node named in its path.
+        #[arg(long, value_name = "FILE")]
+        topology: Option<PathBuf>,
     },
     /// The lint rules: code, name, severity, majors, summary.
     Rules,
@@ -149,6 +154,7 @@ pub enum LintFormat {
 pub enum FailOn {
     Error,
     Warning,
+    Info,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -526,7 +526,7 @@ fn lint_command_formats_and_exit_codes() {
         "{}",
         stdout(&o)
     );
-    assert_eq!(pgrepl(&["lint", "no/such/path"]).status.code(), Some(3));
+    assert_eq!(pgrepl(&["lint", "no/such/path"]).status.code(), Some(2));
     assert_eq!(pgrepl(&["explain", "PGR999"]).status.code(), Some(1));
     assert!(stdout(&pgrepl(&["explain", "wal-level-minimal"])).contains("## Why it matters"));
     assert_eq!(
@@ -667,4 +667,116 @@ fn a_data_directory_marker_file_stands_for_its_directory() {
     assert!(stderr(&o).contains("PGR023"), "{}", stderr(&o));
     let o = pgrepl(&["lint", "tests/lint/PGR008/good/PG_VERSION"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+/// A `.pgrepl.toml` above the linted files sets the default major, drops and re-grades rules;
+/// the command line still wins, and a broken one stops the run with exit 2.
+#[test]
+fn lint_reads_the_nearest_pgrepl_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = dir.path().join("hosts/db1");
+    std::fs::create_dir_all(&cluster).unwrap();
+    // wal_keep_segments exists up to 12 only; md5 is PGR021 (a warning by default).
+    std::fs::write(
+        cluster.join("postgresql.conf"),
+        "wal_keep_segments = 8\npassword_encryption = md5\nmax_wal_senders = 010\n",
+    )
+    .unwrap();
+    let path = cluster.to_str().unwrap();
+    let lint = |extra: &[&str]| {
+        let mut args = vec!["lint", path, "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = pgrepl(&args);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
+        let found: Vec<(String, String)> = json["findings"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| {
+                        (
+                            f["rule"].as_str().unwrap().to_owned(),
+                            f["severity"].as_str().unwrap().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (o.status.code(), found)
+    };
+    // Without a config: 18 is assumed, so wal_keep_segments is removed there.
+    let (_, found) = lint(&[]);
+    assert!(found.iter().any(|(r, _)| r == "PGR004"), "{found:?}");
+
+    std::fs::write(
+        dir.path().join(".pgrepl.toml"),
+        "pg-version = 12\nignore = [\"octal-integer\"]\n[severity]\nPGR021 = \"error\"\n",
+    )
+    .unwrap();
+    let (code, found) = lint(&[]);
+    assert_eq!(found, [("PGR021".to_owned(), "error".to_owned())]);
+    assert_eq!(code, Some(1));
+    let human = pgrepl(&["lint", path]);
+    assert!(
+        stderr(&human).contains("as PostgreSQL 12 (from .pgrepl.toml)"),
+        "{}",
+        stderr(&human)
+    );
+    // The command line wins over the file.
+    let (_, found) = lint(&["--pg-version", "13"]);
+    assert!(found.iter().any(|(r, _)| r == "PGR004"), "{found:?}");
+    let (_, found) = lint(&["--select", "PGR010"]);
+    assert_eq!(found, [("PGR010".to_owned(), "warning".to_owned())]);
+    // A nearer file replaces it.
+    std::fs::write(cluster.join(".pgrepl.toml"), "pg-version = 12\n").unwrap();
+    let (_, found) = lint(&[]);
+    assert_eq!(found.len(), 2, "{found:?}");
+
+    std::fs::write(
+        cluster.join(".pgrepl.toml"),
+        "ignore = [\"PGR999\"]\nselct = 1\n",
+    )
+    .unwrap();
+    let broken = pgrepl(&["lint", path]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(
+        stderr(&broken).contains(".pgrepl.toml"),
+        "{}",
+        stderr(&broken)
+    );
+}
+
+/// `--topology`: the clusters are matched to nodes by path and checked against the intent;
+/// a topology that does not validate is bad input (exit 2).
+#[test]
+fn lint_checks_clusters_against_a_topology() {
+    let bad = "tests/lint/PGR027/bad";
+    let o = pgrepl(&[
+        "lint",
+        bad,
+        "--topology",
+        "tests/lint/PGR027/bad/topology.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("bad/pg-a as PostgreSQL 16 (from PG_VERSION), primary (from no standby.signal), node pg-a"), "{err}");
+    assert!(err.contains("PGR027"), "{err}");
+    // Without the topology, nothing says pg-b must be admitted.
+    assert!(!stderr(&pgrepl(&["lint", bad])).contains("cannot stream from this node"));
+    let good = pgrepl(&[
+        "lint",
+        "tests/lint/PGR028/good",
+        "--topology",
+        "tests/lint/PGR028/good/topology.toml",
+        "--select",
+        "PGR024,PGR025,PGR026,PGR027,PGR028,PGR036",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(good.status.code(), Some(0), "{}", stderr(&good));
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("t.toml");
+    std::fs::write(&broken, "[cluster]\nname = \"x\"\n").unwrap();
+    let o = pgrepl(&["lint", bad, "--topology", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }

@@ -13,12 +13,23 @@ fn findings_of(dir: &PathBuf, code: &str) -> Vec<lint::Finding> {
         let mode = u32::from_str_radix(mode.trim(), 8).unwrap();
         std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
     }
-    let clusters = lint::discover::discover(std::slice::from_ref(dir), None).unwrap();
-    clusters
-        .iter()
-        .flat_map(lint::check)
+    lint_dir(dir)
+        .into_iter()
         .filter(|f| f.diagnostic.code == code)
         .collect()
+}
+
+/// Every finding in a fixture directory; a `topology.toml` in it is the intended cluster
+/// (as `--topology`).
+fn lint_dir(dir: &PathBuf) -> Vec<lint::Finding> {
+    let clusters = lint::discover::discover(std::slice::from_ref(dir), None).unwrap();
+    let topology = dir.join("topology.toml");
+    let intended = topology.is_file().then(|| {
+        let loaded = pgrepl::topology::load(&std::fs::read_to_string(&topology).unwrap());
+        let valid = loaded.topology.expect("a valid fixture topology");
+        lint::Intended::new(&topology, valid).unwrap()
+    });
+    lint::check(&lint::Fleet::new(&clusters, intended.as_ref()))
 }
 
 #[test]
@@ -79,8 +90,7 @@ fn every_rule_has_fixtures_that_prove_it() {
 #[test]
 fn suppressions_silence_their_rule_on_their_line() {
     let good = support::root().join("tests/lint/PGR018/good");
-    let clusters = lint::discover::discover(std::slice::from_ref(&good), None).unwrap();
-    let all: Vec<lint::Finding> = clusters.iter().flat_map(lint::check).collect();
+    let all = lint_dir(&good);
     assert!(
         all.is_empty(),
         "{:?}",
@@ -89,10 +99,8 @@ fn suppressions_silence_their_rule_on_their_line() {
             .collect::<Vec<_>>()
     );
     let bad = support::root().join("tests/lint/PGR018/bad");
-    let clusters = lint::discover::discover(std::slice::from_ref(&bad), None).unwrap();
-    let codes: Vec<&str> = clusters
-        .iter()
-        .flat_map(lint::check)
+    let codes: Vec<&str> = lint_dir(&bad)
+        .into_iter()
         .map(|f| f.diagnostic.code)
         .collect();
     assert_eq!(

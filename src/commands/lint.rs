@@ -1,11 +1,13 @@
 //! `pgrepl lint`, `rules`, `explain`.
 
-use std::path::PathBuf;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{FailOn, LintFormat};
 use crate::diag::{Severity, Style};
 use crate::exit::Exit;
 use crate::lint;
+use crate::lint::config::Configs;
 use crate::report;
 
 /// The codes of the rules named (by code or name); an unknown name is a usage error.
@@ -20,34 +22,70 @@ fn codes(names: &[String]) -> Result<Vec<&'static str>, String> {
         .collect()
 }
 
-pub fn run(
-    paths: &[PathBuf],
-    pg_version: Option<u32>,
-    format: LintFormat,
-    fail_on: FailOn,
-    select: &[String],
-    ignore: &[String],
-    style: Style,
-) -> Exit {
-    let (select, ignore) = match (codes(select), codes(ignore)) {
+/// What `pgrepl lint` was asked.
+pub struct LintOptions<'a> {
+    pub paths: &'a [PathBuf],
+    pub pg_version: Option<u32>,
+    pub topology: Option<&'a Path>,
+    pub format: LintFormat,
+    pub fail_on: FailOn,
+    pub select: &'a [String],
+    pub ignore: &'a [String],
+}
+
+/// The topology's intended cluster and what gen writes for it; problems are printed.
+fn intended(path: &Path, style: Style) -> Result<lint::Intended, Exit> {
+    // An unusable --topology is bad input to lint: exit 2 whatever gen would say.
+    let loaded = super::topology::load(path, style).map_err(|_| Exit::Usage)?;
+    let topology = loaded.topology.ok_or(Exit::Usage)?;
+    lint::Intended::new(path, topology).map_err(|e| {
+        eprintln!("error: rendering {} failed: {e}", path.display());
+        Exit::Internal
+    })
+}
+
+pub fn run(opts: &LintOptions<'_>, style: Style) -> Exit {
+    let usage = |e: String| {
+        eprintln!("error: {e}");
+        Exit::Usage
+    };
+    let (select, ignore) = match (codes(opts.select), codes(opts.ignore)) {
         (Ok(s), Ok(i)) => (s, i),
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: {e}");
-            return Exit::Usage;
-        }
+        (Err(e), _) | (_, Err(e)) => return usage(e),
     };
-    let clusters = match lint::discover::discover(paths, pg_version) {
+    // .pgrepl.toml: a broken one stops the run before anything is linted.
+    let configs = RefCell::new(Configs::default());
+    for path in opts.paths {
+        if let Err(e) = configs.borrow_mut().for_path(path) {
+            return usage(e);
+        }
+    }
+    let default_major = |dir: &Path| {
+        configs
+            .borrow_mut()
+            .for_path(dir)
+            .ok()
+            .and_then(|c| c.pg_version)
+    };
+    let clusters = match lint::discover::discover_with(opts.paths, opts.pg_version, &default_major)
+    {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Io;
-        }
+        Err(e) => return usage(e),
     };
-    let mut findings = Vec::new();
-    for c in &clusters {
-        if format == LintFormat::Human {
+    let intended = match opts.topology.map(|t| intended(t, style)).transpose() {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let fleet = lint::Fleet::new(&clusters, intended.as_ref());
+    if opts.format == LintFormat::Human {
+        for (i, c) in clusters.iter().enumerate() {
+            let node = match (&intended, fleet.node[i]) {
+                (Some(t), Some(n)) => format!(", node {}", t.topology.nodes[n].name),
+                (Some(_), None) => ", no node of the topology".to_owned(),
+                _ => String::new(),
+            };
             eprintln!(
-                "linting {} as PostgreSQL {} (from {}), {} (from {})",
+                "linting {} as PostgreSQL {} (from {}), {} (from {}){node}",
                 c.label,
                 c.major,
                 c.major_source,
@@ -59,36 +97,65 @@ pub fn run(
                 c.role_source
             );
         }
-        findings.extend(
-            lint::check(c)
-                .into_iter()
-                .filter(|f| select.is_empty() || select.contains(&f.diagnostic.code))
-                .filter(|f| !ignore.contains(&f.diagnostic.code)),
-        );
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.diagnostic.severity == Severity::Error)
-        .count();
-    let warnings = findings.len() - errors;
-    match format {
+    let mut findings = Vec::new();
+    for mut f in lint::check(&fleet) {
+        let mut configs = configs.borrow_mut();
+        let config = match configs.for_path(&f.file) {
+            Ok(c) => c,
+            Err(e) => return usage(e),
+        };
+        let code = f.diagnostic.code;
+        // --select replaces the file's choice of rules entirely; --ignore adds to it.
+        let wanted = if select.is_empty() {
+            config.wants(code)
+        } else {
+            select.contains(&code)
+        };
+        if !wanted || ignore.contains(&code) {
+            continue;
+        }
+        if let Some(severity) = config.severity.get(code) {
+            f.diagnostic.severity = *severity;
+        }
+        findings.push(f);
+    }
+    let count = |s: Severity| {
+        findings
+            .iter()
+            .filter(|f| f.diagnostic.severity == s)
+            .count()
+    };
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    match opts.format {
         LintFormat::Json => print!("{}", report::json(&findings)),
         LintFormat::Github => print!("{}", report::github(&findings)),
         LintFormat::Sarif => print!("{}", report::sarif(&findings)),
         LintFormat::Human => {
             eprint!("{}", report::human(&findings, style));
-            eprintln!(
-                "{} cluster{} checked: {errors} error{}, {warnings} warning{}",
-                clusters.len(),
-                if clusters.len() == 1 { "" } else { "s" },
-                if errors == 1 { "" } else { "s" },
-                if warnings == 1 { "" } else { "s" }
+            let n = |count: usize, what: &str| {
+                format!("{count} {what}{}", if count == 1 { "" } else { "s" })
+            };
+            let mut summary = format!(
+                "{} checked: {}, {}",
+                n(clusters.len(), "cluster"),
+                n(errors, "error"),
+                n(warnings, "warning")
             );
+            if infos > 0 {
+                summary.push_str(&format!(", {}", n(infos, "note")));
+            }
+            eprintln!("{summary}");
         }
     }
-    let failing = match fail_on {
+    let failing = match opts.fail_on {
         FailOn::Error => errors,
         FailOn::Warning => errors + warnings,
+        FailOn::Info => errors + warnings + infos,
     };
     if failing > 0 { Exit::Invalid } else { Exit::Ok }
 }

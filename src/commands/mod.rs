@@ -24,7 +24,11 @@ pub fn run(cli: Cli) -> Exit {
         width: 100,
     };
     match cli.command {
-        Command::Check { topology } => topology::check(&topology, style),
+        Command::Check { topologies } => topologies
+            .iter()
+            .map(|t| topology::check(t, style))
+            .max_by_key(|e| *e as u8)
+            .unwrap_or(Exit::Ok),
         Command::Gen {
             topology,
             output,
@@ -62,7 +66,19 @@ pub fn run(cli: Cli) -> Exit {
             fail_on,
             select,
             ignore,
-        } => lint::run(&paths, pg_version, format, fail_on, &select, &ignore, style),
+            topology,
+        } => lint::run(
+            &lint::LintOptions {
+                paths: &paths,
+                pg_version,
+                topology: topology.as_deref(),
+                format,
+                fail_on,
+                select: &select,
+                ignore: &ignore,
+            },
+            style,
+        ),
         Command::Rules => lint::rules(),
         Command::Explain { rule } => lint::explain(&rule),
         Command::Hba {

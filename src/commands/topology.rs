@@ -8,7 +8,7 @@ use crate::exit::Exit;
 use crate::render;
 use crate::topology::{self, Loaded};
 
-fn load(path: &Path, style: Style) -> Result<Loaded, Exit> {
+pub(crate) fn load(path: &Path, style: Style) -> Result<Loaded, Exit> {
     let source = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s,

@@ -65,6 +65,17 @@ const DATA_DIR_MARKERS: [&str; 3] = ["PG_VERSION", "standby.signal", "recovery.s
 /// The clusters under `paths`. Files named pg_hba*.conf are pg_hba files; other files are
 /// postgresql.conf-like, except the data directory markers, which stand for their directory.
 pub fn discover(paths: &[PathBuf], pg_version: Option<u32>) -> Result<Vec<Cluster>, String> {
+    discover_with(paths, pg_version, &|_| None)
+}
+
+/// Like [`discover`], with `default_major` consulted for a directory whose files do not
+/// say their major (a `.pgrepl.toml`'s `pg-version`); `pg_version` wins over both.
+pub fn discover_with(
+    paths: &[PathBuf],
+    pg_version: Option<u32>,
+    default_major: &dyn Fn(&Path) -> Option<u32>,
+) -> Result<Vec<Cluster>, String> {
+    let pick = |dirs: &[&Path]| pick_major(pg_version, dirs, default_major);
     let mut clusters = Vec::new();
     for path in paths {
         let marker = path
@@ -72,9 +83,9 @@ pub fn discover(paths: &[PathBuf], pg_version: Option<u32>) -> Result<Vec<Cluste
             .is_some_and(|n| DATA_DIR_MARKERS.iter().any(|m| n == *m));
         if path.is_file() && marker {
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-            clusters.push(from_dir(dir.unwrap_or(Path::new(".")), pg_version));
+            clusters.push(from_dir(dir.unwrap_or(Path::new(".")), &pick));
         } else if path.is_file() {
-            clusters.push(from_file(path, pg_version));
+            clusters.push(from_file(path, &pick));
         } else if path.is_dir() {
             let mut dirs = Vec::new();
             cluster_dirs(path, 4, &mut dirs);
@@ -84,7 +95,12 @@ pub fn discover(paths: &[PathBuf], pg_version: Option<u32>) -> Result<Vec<Cluste
                     path.display()
                 ));
             }
-            clusters.extend(dirs.iter().map(|d| from_dir(d, pg_version)));
+            clusters.extend(dirs.iter().map(|d| from_dir(d, &pick)));
+        } else if path.exists() {
+            return Err(format!(
+                "{}: not a regular file or directory",
+                path.display()
+            ));
         } else {
             return Err(format!("{}: no such file or directory", path.display()));
         }
@@ -92,16 +108,26 @@ pub fn discover(paths: &[PathBuf], pg_version: Option<u32>) -> Result<Vec<Cluste
     Ok(clusters)
 }
 
-fn pick_major(pg_version: Option<u32>, dirs: &[&Path]) -> (u32, &'static str) {
+fn pick_major(
+    pg_version: Option<u32>,
+    dirs: &[&Path],
+    default_major: &dyn Fn(&Path) -> Option<u32>,
+) -> (u32, &'static str) {
     match pg_version {
         Some(m) => (m, "--pg-version"),
-        None => major_of(dirs).unwrap_or((NEWEST, "assumed")),
+        None => major_of(dirs).unwrap_or_else(|| {
+            dirs.last()
+                .and_then(|d| default_major(d))
+                .map_or((NEWEST, "assumed"), |m| (m, ".pgrepl.toml"))
+        }),
     }
 }
 
-fn from_file(path: &Path, pg_version: Option<u32>) -> Cluster {
+type PickMajor<'a> = dyn Fn(&[&Path]) -> (u32, &'static str) + 'a;
+
+fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let (major, major_source) = pick_major(pg_version, &[dir]);
+    let (major, major_source) = pick(&[dir]);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -131,7 +157,7 @@ fn from_file(path: &Path, pg_version: Option<u32>) -> Cluster {
     }
 }
 
-fn from_dir(dir: &Path, pg_version: Option<u32>) -> Cluster {
+fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
     let conf_path = dir.join("postgresql.conf");
     let conf = conf_path
         .is_file()
@@ -153,7 +179,7 @@ fn from_dir(dir: &Path, pg_version: Option<u32>) -> Cluster {
     if let Some(d) = &data_dir {
         dirs.insert(0, d);
     }
-    let (major, major_source) = pick_major(pg_version, &dirs);
+    let (major, major_source) = pick(&dirs);
     let hba_path = conf
         .as_ref()
         .and_then(|c| c.effective("hba_file"))

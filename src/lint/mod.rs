@@ -5,7 +5,9 @@
 //! kebab-case name, default severity, majors) sits in the registry `rules::ALL`.
 
 pub mod cluster;
+pub mod config;
 pub mod discover;
+pub mod fleet;
 pub mod rules;
 pub mod suppress;
 
@@ -14,6 +16,13 @@ use std::path::PathBuf;
 use crate::diag::{Diagnostic, Severity};
 
 pub use cluster::Cluster;
+pub use fleet::{Fleet, Intended};
+
+/// What a rule looks at: one cluster at a time, or all the linted clusters together.
+pub enum Check {
+    Cluster(fn(&Cluster, &mut Findings)),
+    Fleet(fn(&Fleet<'_>, &mut Findings)),
+}
 
 /// A rule's metadata and check.
 pub struct Rule {
@@ -26,7 +35,7 @@ pub struct Rule {
     pub majors: (u32, u32),
     /// Markdown: What it does / Why it matters / Example / Use instead.
     pub doc: &'static str,
-    pub check: fn(&Cluster, &mut Findings),
+    pub check: Check,
 }
 
 impl Rule {
@@ -71,23 +80,30 @@ impl Findings {
     }
 }
 
-/// Runs every rule that applies to the cluster's major.
-pub fn check(cluster: &Cluster) -> Vec<Finding> {
+/// Runs every rule: the single-cluster ones on each cluster of a major they apply to, the
+/// cross-node ones on all of them together (and the intended topology, if given).
+pub fn check(fleet: &Fleet<'_>) -> Vec<Finding> {
+    let clusters = fleet.clusters;
     let mut all = Vec::new();
     for rule in rules::ALL {
-        if !(rule.majors.0..=rule.majors.1).contains(&cluster.major) {
-            continue;
-        }
         let mut findings = Findings {
             rule,
             out: Vec::new(),
         };
-        (rule.check)(cluster, &mut findings);
+        match rule.check {
+            Check::Cluster(check) => clusters
+                .iter()
+                .filter(|c| (rule.majors.0..=rule.majors.1).contains(&c.major))
+                .for_each(|c| check(c, &mut findings)),
+            Check::Fleet(check) => check(fleet, &mut findings),
+        }
         all.extend(findings.out);
     }
     // Suppression comments in the files read.
-    let suppressions: Vec<(PathBuf, suppress::Suppression)> = cluster
-        .texts()
+    let mut texts: Vec<(PathBuf, Vec<u8>)> = clusters.iter().flat_map(Cluster::texts).collect();
+    texts.sort();
+    texts.dedup();
+    let suppressions: Vec<(PathBuf, suppress::Suppression)> = texts
         .into_iter()
         .flat_map(|(path, text)| {
             suppress::parse(&text)
@@ -112,6 +128,8 @@ pub fn check(cluster: &Cluster) -> Vec<Finding> {
             b.diagnostic.code,
         ))
     });
+    // Two clusters sharing a file (a pg_hba.conf given twice) must not report it twice.
+    all.dedup_by(|a, b| a.file == b.file && a.diagnostic == b.diagnostic);
     all
 }
 
@@ -133,7 +151,7 @@ macro_rules! declare_rule {
             name: $name:literal,
             severity: $severity:ident,
             majors: $from:literal ..= $to:literal,
-            check: $check:path $(,)?
+            $kind:ident: $check:path $(,)?
         };
     ) => {
         $(#[doc = $doc])*
@@ -143,7 +161,9 @@ macro_rules! declare_rule {
             severity: $crate::diag::Severity::$severity,
             majors: ($from, $to),
             doc: concat!($($doc, "\n"),*),
-            check: $check,
+            check: $crate::declare_rule!(@check $kind $check),
         };
     };
+    (@check check $check:path) => { $crate::lint::Check::Cluster($check) };
+    (@check fleet_check $check:path) => { $crate::lint::Check::Fleet($check) };
 }

@@ -88,7 +88,7 @@ pub struct Token {
 }
 
 impl Token {
-    fn is_keyword(&self, kw: &str) -> bool {
+    pub fn is_keyword(&self, kw: &str) -> bool {
         !self.quoted && self.text == kw
     }
 }

@@ -70,12 +70,7 @@ pub fn human(findings: &[Finding], style: Style) -> String {
     }
     for (file, diags) in by_file {
         let text = redact_passwords(&read(file, &mut cache));
-        out.push_str(&diag::render(
-            &file.display().to_string(),
-            &text,
-            &diags,
-            style,
-        ));
+        out.push_str(&diag::render(&shown(file), &text, &diags, style));
     }
     out
 }
@@ -98,7 +93,25 @@ pub fn severity_name(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Info => "info",
     }
+}
+
+/// SARIF's name of a severity (`note` for info).
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "note",
+        _ => severity_name(s),
+    }
+}
+
+/// A file as reports name it: relative to the working directory when it is below it (the
+/// config parser works with absolute paths; a user and a CI annotation want the short one).
+pub fn shown(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative.as_deref().unwrap_or(path).display().to_string()
 }
 
 /// `{"findings": [...]}` (see schemas/lint-output.schema.json).
@@ -116,7 +129,7 @@ pub fn json(findings: &[Finding]) -> String {
                 rule: f.diagnostic.code,
                 name: rule.map_or("", |r| r.name),
                 severity: severity_name(f.diagnostic.severity),
-                file: f.file.display().to_string(),
+                file: shown(&f.file),
                 line,
                 column,
                 end_line,
@@ -145,7 +158,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                 "shortDescription": { "text": r.summary() },
                 "fullDescription": { "text": r.doc.trim() },
                 "help": { "text": r.doc.trim(), "markdown": r.doc.trim() },
-                "defaultConfiguration": { "level": severity_name(r.severity) },
+                "defaultConfiguration": { "level": sarif_level(r.severity) },
             })
         })
         .collect();
@@ -167,11 +180,11 @@ pub fn sarif(findings: &[Finding]) -> String {
             json!({
                 "ruleId": f.diagnostic.code,
                 "ruleIndex": index,
-                "level": severity_name(f.diagnostic.severity),
+                "level": sarif_level(f.diagnostic.severity),
                 "message": { "text": message },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": f.file.display().to_string() },
+                        "artifactLocation": { "uri": shown(&f.file) },
                         "region": {
                             "startLine": start_line,
                             "startColumn": start_column,
@@ -201,7 +214,8 @@ pub fn sarif(findings: &[Finding]) -> String {
     s
 }
 
-/// GitHub Actions workflow commands: one `::error` / `::warning` annotation per finding.
+/// GitHub Actions workflow commands: one `::error` / `::warning` / `::notice` annotation per
+/// finding.
 pub fn github(findings: &[Finding]) -> String {
     // Workflow-command escaping: % CR LF in data; also : and , in properties.
     let data = |s: &str| {
@@ -224,8 +238,11 @@ pub fn github(findings: &[Finding]) -> String {
         };
         out.push_str(&format!(
             "::{} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
-            severity_name(f.diagnostic.severity),
-            prop(&f.file.display().to_string()),
+            match f.diagnostic.severity {
+                Severity::Info => "notice",
+                s => severity_name(s),
+            },
+            prop(&shown(&f.file)),
             prop(&format!("{} {name}", f.diagnostic.code)),
             data(&message)
         ));

@@ -1,10 +1,14 @@
 //! The rule registry: one file per rule, listed here once.
 
+mod all_for_replication;
 mod archive_without_command;
 mod conf_syntax_error;
 mod conninfo;
 mod data_dir_permissions;
+mod drift_from_gen;
 mod duplicate_setting;
+mod hba_differs_between_nodes;
+mod hba_host_bits;
 mod hba_invalid;
 mod hot_standby_off;
 mod include_error;
@@ -18,11 +22,20 @@ mod recovery_conf_12plus;
 mod removed_parameter;
 mod replication_source_wide;
 mod replication_weak_auth;
+mod scram_record_md5_hashes;
+mod senders_exceed_connections;
 mod shadowed_replication_record;
+mod slot_wal_unbounded;
+mod standby_settings_below_primary;
+mod standby_wal_unretained;
 mod standby_without_source;
 mod suppression_unknown_rule;
+mod sync_slots_prerequisites;
+mod sync_standby_unknown;
+mod topology_standby_not_admitted;
 mod unknown_parameter;
 mod wal_level_minimal;
+mod wal_senders_shortfall;
 
 use super::Rule;
 
@@ -51,6 +64,19 @@ pub static ALL: &[&Rule] = &[
     &password_encryption_md5::RULE,
     &data_dir_permissions::RULE,
     &standby_without_source::RULE,
+    &standby_settings_below_primary::RULE,
+    &sync_standby_unknown::RULE,
+    &hba_differs_between_nodes::RULE,
+    &topology_standby_not_admitted::RULE,
+    &drift_from_gen::RULE,
+    &standby_wal_unretained::RULE,
+    &slot_wal_unbounded::RULE,
+    &senders_exceed_connections::RULE,
+    &sync_slots_prerequisites::RULE,
+    &all_for_replication::RULE,
+    &scram_record_md5_hashes::RULE,
+    &hba_host_bits::RULE,
+    &wal_senders_shortfall::RULE,
 ];
 
 #[cfg(test)]

@@ -1,0 +1,96 @@
+use std::net::IpAddr;
+
+use crate::lint::{Cluster, Findings, Fleet};
+use crate::pgconf::hba::{Address, Record};
+
+crate::declare_rule! {
+    /// A replication record of the upstream that a standby's pg_hba.conf lacks.
+    ///
+    /// ## Why it matters
+    /// When the primary fails, a standby is promoted and the other standbys (and the old
+    /// primary, rejoining) must stream from it. If its pg_hba.conf does not admit them, they
+    /// are locked out at the worst moment: "no pg_hba.conf entry for replication connection".
+    /// Records that admit only the standby's own address are not expected on it.
+    ///
+    /// ## Example
+    /// the primary has `host replication replicator 10.0.0.12/32 scram-sha-256`, the standby
+    /// 10.0.0.11 only its distribution's default pg_hba.conf
+    ///
+    /// ## Use instead
+    /// the same replication records on every node (pgrepl gen writes one block for all)
+    pub static RULE = {
+        code: "PGR026",
+        name: "hba-differs-between-nodes",
+        severity: Warning,
+        majors: 10..=18,
+        fleet_check: check,
+    };
+}
+
+/// The addresses a cluster is known by: its listen_addresses, and its topology node's host.
+fn own_addresses(fleet: &Fleet<'_>, i: usize) -> Vec<IpAddr> {
+    let c: &Cluster = &fleet.clusters[i];
+    let mut out: Vec<IpAddr> = c
+        .value("listen_addresses")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    if let (Some(t), Some(n)) = (fleet.intended, fleet.node[i]) {
+        out.push(t.topology.nodes[n].host);
+        out.push(t.topology.nodes[n].source.addr());
+    }
+    out
+}
+
+/// A record admitting exactly one of these addresses.
+fn only_admits(rec: &Record, addresses: &[IpAddr]) -> bool {
+    match &rec.address {
+        Address::Net { addr, mask } => {
+            let full = match mask {
+                IpAddr::V4(m) => u32::from(*m) == u32::MAX,
+                IpAddr::V6(m) => u128::from(*m) == u128::MAX,
+            };
+            full && addresses.contains(addr)
+        }
+        _ => false,
+    }
+}
+
+fn check(fleet: &Fleet<'_>, f: &mut Findings) {
+    for (i, standby) in fleet.clusters.iter().enumerate() {
+        let Some(up) = fleet.upstream[i] else {
+            continue;
+        };
+        let (Some(mine), Some(theirs)) = (&standby.hba, &fleet.clusters[up].hba) else {
+            continue;
+        };
+        let own = own_addresses(fleet, i);
+        let have: Vec<&Record> = mine
+            .rules
+            .iter()
+            .filter_map(|r| r.parsed.as_ref())
+            .collect();
+        for r in &theirs.rules {
+            let Some(rec) = &r.parsed else { continue };
+            if !rec.is_replication() || rec.method == "reject" || only_admits(rec, &own) {
+                continue;
+            }
+            if have.contains(&rec) {
+                continue;
+            }
+            let file = r.file_name.clone().map_or(theirs.path.clone(), Into::into);
+            let d = f
+                .diag(format!(
+                    "{} has no such record: once it is promoted, this client cannot stream from it",
+                    mine.path.display()
+                ))
+                .label(
+                    r.span.start..r.span.end.saturating_sub(1).max(r.span.start),
+                    "missing on the standby",
+                )
+                .help(format!("add this line to {} too", mine.path.display()));
+            f.add(file, d);
+        }
+    }
+}
