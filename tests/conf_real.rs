@@ -529,7 +529,66 @@ fn round_trip_is_exact(major: u32) {
     assert!(files.len() > 90, "only {} files", files.len());
 }
 
+/// PostgreSQL's own files are not lint errors: a data directory fresh from initdb, and the
+/// major's postgresql.conf.sample taken as a postgresql.conf.
+fn stock_files_lint_clean(major: u32) {
+    let Some(bin) = bin_dir(major) else { return };
+    if is_root() {
+        ensure_test_user();
+    }
+    let dir = std::env::temp_dir().join(format!("pgrepl-stock-{major}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    if is_root() {
+        run(Command::new("chown").arg(TEST_USER).arg(&dir), "chown");
+    }
+    let data = dir.join("data");
+    let mut c = as_pg(bin.join("initdb").to_str().unwrap());
+    c.arg("-D")
+        .arg(&data)
+        .args(["-U", "postgres", "-N"])
+        .current_dir("/");
+    run(c, "initdb");
+    let sample_dir = dir.join("sample");
+    std::fs::create_dir_all(&sample_dir).unwrap();
+    std::fs::copy(
+        bin.join("../server/share/postgresql/postgresql.conf.sample"),
+        sample_dir.join("postgresql.conf"),
+    )
+    .unwrap();
+    std::fs::write(sample_dir.join("PG_VERSION"), format!("{major}\n")).unwrap();
+    for cluster in [&data, &sample_dir] {
+        let clusters =
+            pgrepl::lint::discover::discover(std::slice::from_ref(cluster), None).unwrap();
+        assert_eq!(clusters.len(), 1);
+        assert_eq!(
+            (clusters[0].major, clusters[0].major_source),
+            (major, "PG_VERSION")
+        );
+        let findings = pgrepl::lint::check(&pgrepl::lint::Fleet::new(&clusters, None));
+        let errors: Vec<String> = findings
+            .iter()
+            .filter(|f| f.diagnostic.is_error())
+            .map(|f| {
+                format!(
+                    "{} {}: {}",
+                    f.diagnostic.code,
+                    f.file.display(),
+                    f.diagnostic.message
+                )
+            })
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "PG{major} {}: {errors:#?}",
+            cluster.display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 per_major!(
+    stock_files_lint_clean,
     hba_rules_match_the_server,
     patched_sample_takes_effect,
     round_trip_is_exact,

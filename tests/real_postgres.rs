@@ -766,13 +766,43 @@ fn distinct_addresses(major: u32) {
 /// Lint's errors for one directory, as `code: message` lines.
 fn lint_errors(dir: &Path, major: u32) -> Vec<String> {
     let clusters = pgrepl::lint::discover::discover(&[dir.to_path_buf()], Some(major)).unwrap();
-    clusters
-        .iter()
-        .flat_map(pgrepl::lint::check)
+    pgrepl::lint::check(&pgrepl::lint::Fleet::new(&clusters, None))
+        .into_iter()
         .filter(|f| f.diagnostic.is_error())
         .map(|f| format!("{}: {}", f.diagnostic.code, f.diagnostic.message))
         .collect()
 }
+
+/// `pgrepl lint --topology` over the lab's two nodes: (rule, severity) of every finding.
+fn lint_lab(lab: &Lab) -> Vec<(String, String)> {
+    let topology = lab.dir.join("topology.toml");
+    let o = support::pgrepl(&[
+        "lint",
+        lab.data("vm1").to_str().unwrap(),
+        lab.data("vm2").to_str().unwrap(),
+        "--topology",
+        topology.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("lint output: {e}: {}", support::stderr(&o)));
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The rules that compare nodes with each other and with the topology: a cluster pgrepl
+/// generated must satisfy every one of them.
+const CROSS_NODE: [&str; 6] = ["PGR024", "PGR025", "PGR026", "PGR027", "PGR028", "PGR036"];
 
 /// Scenario 6, lint agrees with the server: the live configuration of a working cluster has
 /// no lint error; a broken copy is flagged by lint and fails on the server the way the
@@ -789,6 +819,14 @@ fn lint_agrees(major: u32) {
             errors.join("\n")
         );
     }
+    // Both nodes together, against the topology they were generated from.
+    let together = lint_lab(&lab);
+    assert!(
+        together
+            .iter()
+            .all(|(rule, severity)| severity != "error" && !CROSS_NODE.contains(&rule.as_str())),
+        "PG{major}: lint --topology on the generated cluster: {together:?}"
+    );
 
     // Without the replication record: PGR014, and the server refuses the standby's role.
     let hba = lab.data("vm1").join("pg_hba.conf");
@@ -814,6 +852,14 @@ fn lint_agrees(major: u32) {
         errors.iter().any(|e| e.starts_with("PGR014")),
         "PG{major}: lint missed the missing replication record: {errors:?}"
     );
+    // Against the topology: the standby is not admitted, and the block has drifted away.
+    let together = lint_lab(&lab);
+    for rule in ["PGR027", "PGR028"] {
+        assert!(
+            together.iter().any(|(r, _)| r == rule),
+            "PG{major}: lint --topology missed {rule}: {together:?}"
+        );
+    }
     let mut reload = lab.pg(&lab.tool("pg_ctl"));
     reload.arg("reload").arg("-D").arg(lab.data("vm1"));
     run(reload, "reload");
