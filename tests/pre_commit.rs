@@ -1,9 +1,13 @@
-//! The pre-commit hook as users get it: `pre-commit try-repo` builds pgrepl from this
-//! repository with `cargo install` (language: rust) and runs it on the files a commit touches.
+//! The pre-commit hooks as users get them: a consumer repository names this repository at its
+//! HEAD commit in .pre-commit-config.yaml, `pre-commit install` puts the hook in git, and
+//! `git commit` builds pgrepl with `cargo install` (language: rust) and runs it on the staged
+//! files. A bad pg_hba.conf or topology fails the commit; the fixed file commits.
 //! scripts/test.sh installs pre-commit; without it this test fails rather than skips.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// pre-commit as a module of the python3 that scripts/test.sh installed it into.
 fn pre_commit() -> Command {
@@ -12,38 +16,38 @@ fn pre_commit() -> Command {
     cmd
 }
 
-fn try_repo(consumer: &Path, files: &[&str]) -> (i32, String) {
-    let home = tempfile::tempdir().unwrap();
-    let out = pre_commit()
-        .current_dir(consumer)
-        .env("PRE_COMMIT_HOME", home.path())
-        .args([
-            "try-repo",
-            env!("CARGO_MANIFEST_DIR"),
-            "pgrepl-lint",
-            "--files",
-        ])
-        .args(files)
-        .output()
-        .expect("pre-commit is not installed: scripts/test.sh installs it");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
+/// git in the consumer repository, with pre-commit's cache in `home` (one build for all runs).
+fn git(dir: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new("git")
         .current_dir(dir)
+        .env("PRE_COMMIT_HOME", home)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .args(args)
-        .status()
+        .output()
         .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
+}
+
+fn git_ok(dir: &Path, home: &Path, args: &[&str]) {
+    let o = git(dir, home, args);
+    assert!(o.status.success(), "git {args:?}: {}", text(&o));
+}
+
+fn write(dir: &Path, file: &str, contents: &str) {
+    let path = dir.join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, contents).unwrap();
 }
 
 #[test]
-fn hook_manifest_is_valid_and_the_hook_fails_a_bad_commit() {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
+fn hooks_fail_a_bad_commit_and_pass_the_fixed_one() {
+    let manifest = Path::new(ROOT).join(".pre-commit-hooks.yaml");
     let status = pre_commit()
         .arg("validate-manifest")
         .arg(&manifest)
@@ -51,36 +55,80 @@ fn hook_manifest_is_valid_and_the_hook_fails_a_bad_commit() {
         .expect("pre-commit is not installed: scripts/test.sh installs it");
     assert!(status.success(), "invalid .pre-commit-hooks.yaml");
 
-    // A consumer repository with one good and one broken cluster.
+    // The hooks as committed: pre-commit clones this repository at HEAD.
+    let head = Command::new("git")
+        .current_dir(ROOT)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .unwrap();
+    assert!(head.status.success(), "{ROOT} is not a git checkout");
+    let head = String::from_utf8(head.stdout).unwrap();
+
     let repo = tempfile::tempdir().unwrap();
-    git(repo.path(), &["init", "-q"]);
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint/PGR008");
-    for side in ["good", "bad"] {
-        let dir = repo.path().join(side);
-        std::fs::create_dir(&dir).unwrap();
-        for f in ["PG_VERSION", "postgresql.conf", "pg_hba.conf"] {
-            std::fs::copy(fixtures.join(side).join(f), dir.join(f)).unwrap();
-        }
-    }
-    std::fs::write(repo.path().join("notes.txt"), "max_wal_senders = 0\n").unwrap();
-
-    let (code, text) = try_repo(
-        repo.path(),
-        &["good/postgresql.conf", "good/pg_hba.conf", "notes.txt"],
+    let home = tempfile::tempdir().unwrap();
+    let (repo, home) = (repo.path(), home.path());
+    git_ok(repo, home, &["init", "-q"]);
+    write(
+        repo,
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n  - repo: {ROOT}\n    rev: {}\n    hooks:\n      - id: pgrepl-lint\n      - id: pgrepl-check\n",
+            head.trim()
+        ),
     );
-    assert_eq!(code, 0, "{text}");
-    assert!(text.contains("Passed"), "{text}");
+    let install = pre_commit()
+        .current_dir(repo)
+        .env("PRE_COMMIT_HOME", home)
+        .arg("install")
+        .output()
+        .unwrap();
+    assert!(install.status.success(), "{}", text(&install));
+    git_ok(repo, home, &["add", ".pre-commit-config.yaml"]);
+    git_ok(repo, home, &["commit", "-q", "-m", "pre-commit"]);
 
-    let (code, text) = try_repo(
-        repo.path(),
-        &[
-            "good/postgresql.conf",
-            "bad/postgresql.conf",
-            "bad/pg_hba.conf",
-        ],
+    // A pg_hba.conf with a /33 mask: the server would refuse to load it.
+    write(repo, "db1/PG_VERSION", "16\n");
+    write(
+        repo,
+        "db1/pg_hba.conf",
+        "local all all peer\nhost replication replicator 10.0.0.12/33 scram-sha-256\n",
     );
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains("Failed"), "{text}");
-    assert!(text.contains("PGR008"), "{text}");
-    assert!(text.contains("bad/postgresql.conf:2:19"), "{text}");
+    git_ok(repo, home, &["add", "db1"]);
+    let o = git(repo, home, &["commit", "-m", "bad hba"]);
+    let out = text(&o);
+    assert!(!o.status.success(), "the bad commit passed: {out}");
+    assert!(out.contains("Failed") && out.contains("PGR011"), "{out}");
+    assert!(out.contains("db1/pg_hba.conf:2:"), "{out}");
+
+    write(
+        repo,
+        "db1/pg_hba.conf",
+        "local all all peer\nhost replication replicator 10.0.0.12/32 scram-sha-256\n",
+    );
+    git_ok(repo, home, &["add", "db1"]);
+    let o = git(repo, home, &["commit", "-m", "fixed hba"]);
+    assert!(o.status.success(), "the fixed commit failed: {}", text(&o));
+    assert!(text(&o).contains("Passed"), "{}", text(&o));
+
+    // A topology whose standby streams from a node that does not exist.
+    let topology = std::fs::read_to_string(Path::new(ROOT).join("examples/guide.toml")).unwrap();
+    let broken = topology.replace(
+        "role = \"standby\"",
+        "role = \"standby\"\nupstream = \"vm9\"",
+    );
+    assert_ne!(broken, topology);
+    write(repo, "cluster-topology.toml", &broken);
+    git_ok(repo, home, &["add", "cluster-topology.toml"]);
+    let o = git(repo, home, &["commit", "-m", "bad topology"]);
+    let out = text(&o);
+    assert!(!o.status.success(), "the bad topology passed: {out}");
+    assert!(out.contains("vm9"), "{out}");
+    write(repo, "cluster-topology.toml", &topology);
+    git_ok(repo, home, &["add", "cluster-topology.toml"]);
+    let o = git(repo, home, &["commit", "-m", "fixed topology"]);
+    assert!(
+        o.status.success(),
+        "the fixed topology failed: {}",
+        text(&o)
+    );
 }
