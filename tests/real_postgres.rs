@@ -281,8 +281,32 @@ user = "replicator"
         c.env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
             .env("HOME", &self.dir);
         let start = Instant::now();
-        let o = run(c, line);
+        let o = c
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{line}: {e}"));
         self.times.insert(script.to_owned(), start.elapsed());
+        if !o.status.success() {
+            // The servers' logs say why a start or a base backup failed; the lab directory
+            // is removed when the test ends, so they must be shown now.
+            let logs: String = self
+                .nodes
+                .iter()
+                .map(|n| {
+                    let log = self.dir.join(n.name).join("server.log");
+                    let text = fs::read_to_string(&log).unwrap_or_default();
+                    let tail: Vec<&str> = text.lines().rev().take(25).collect();
+                    let tail: Vec<&str> = tail.into_iter().rev().collect();
+                    format!("--- {} (last lines)\n{}\n", log.display(), tail.join("\n"))
+                })
+                .collect();
+            panic!(
+                "{line} failed ({}):\n--- stdout\n{}\n--- stderr\n{}\n{logs}",
+                o.status,
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
