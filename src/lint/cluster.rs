@@ -23,6 +23,13 @@ pub struct HbaFile {
     pub rules: Vec<hba::Rule>,
 }
 
+impl HbaFile {
+    /// The file a record is in: pg_hba.conf itself, or a file it includes (16+).
+    pub fn file_of(&self, r: &hba::Rule) -> PathBuf {
+        r.file_name.clone().map_or(self.path.clone(), Into::into)
+    }
+}
+
 #[derive(Debug)]
 pub struct Cluster {
     /// What the user named (for messages).

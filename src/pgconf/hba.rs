@@ -80,6 +80,13 @@ pub struct Rule {
     pub parsed: Option<Record>,
 }
 
+impl Rule {
+    /// The record's text without its final newline: what a diagnostic underlines.
+    pub fn label_span(&self) -> Range<usize> {
+        self.span.start..self.span.end.saturating_sub(1).max(self.span.start)
+    }
+}
+
 /// A token of a field: its text without quotes, and whether any quote was used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {

@@ -74,9 +74,9 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
                     "database `all` does not match replication connections: this record admits no standby as {}",
                     user.text
                 ))
-                .label(r.span.start..r.span.end.saturating_sub(1).max(r.span.start), "`all` is not `replication`")
+                .label(r.label_span(), "`all` is not `replication`")
                 .help("write `replication` in the database field for streaming standbys and pg_basebackup");
-            let file = r.file_name.clone().map_or(hba.path.clone(), Into::into);
+            let file = hba.file_of(r);
             f.add(file, d);
         }
     }

@@ -79,16 +79,13 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
             if have.contains(&rec) {
                 continue;
             }
-            let file = r.file_name.clone().map_or(theirs.path.clone(), Into::into);
+            let file = theirs.file_of(r);
             let d = f
                 .diag(format!(
                     "{} has no such record: once it is promoted, this client cannot stream from it",
                     mine.path.display()
                 ))
-                .label(
-                    r.span.start..r.span.end.saturating_sub(1).max(r.span.start),
-                    "missing on the standby",
-                )
+                .label(r.label_span(), "missing on the standby")
                 .help(format!("add this line to {} too", mine.path.display()));
             f.add(file, d);
         }

@@ -59,14 +59,11 @@ fn check(c: &Cluster, f: &mut Findings) {
             .diag(format!(
                 "{addr}/{prefix} has host bits set: it admits all of {network}/{prefix}"
             ))
-            .label(
-                r.span.start..r.span.end.saturating_sub(1).max(r.span.start),
-                "a whole network, not one host",
-            )
+            .label(r.label_span(), "a whole network, not one host")
             .help(format!(
                 "write {addr}/{full} for this host, or {network}/{prefix} for the network"
             ));
-        let file = r.file_name.clone().map_or(hba.path.clone(), Into::into);
+        let file = hba.file_of(r);
         f.add(file, d);
     }
 }

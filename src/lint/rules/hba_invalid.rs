@@ -26,8 +26,8 @@ fn check(c: &Cluster, f: &mut Findings) {
     let Some(hba) = &c.hba else { return };
     for r in &hba.rules {
         if let Some(e) = &r.error {
-            let file = r.file_name.clone().map_or(hba.path.clone(), Into::into);
-            let span = r.span.start..r.span.end.saturating_sub(1).max(r.span.start);
+            let file = hba.file_of(r);
+            let span = r.label_span();
             let d = f
                 .diag(format!("pg_hba.conf line {}: {e}", r.line_number))
                 .label(span, "the server rejects this record")

@@ -43,10 +43,10 @@ fn check(c: &Cluster, f: &mut Findings) {
             _ => None,
         };
         if let Some(what) = wide {
-            let file = r.file_name.clone().map_or(hba.path.clone(), Into::into);
+            let file = hba.file_of(r);
             let d = f
                 .diag(format!("pg_hba.conf line {} admits replication from {what}", r.line_number))
-                .label(r.span.start..r.span.end.saturating_sub(1).max(r.span.start), "wider than one standby")
+                .label(r.label_span(), "wider than one standby")
                 .help("admit each standby's own address: /32 for IPv4, /128 for IPv6 (pgrepl gen writes these)");
             f.add(file, d);
         }

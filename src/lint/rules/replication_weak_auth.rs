@@ -31,10 +31,10 @@ fn check(c: &Cluster, f: &mut Findings) {
         {
             continue;
         }
-        let file = r.file_name.clone().map_or(hba.path.clone(), Into::into);
+        let file = hba.file_of(r);
         let d = f
             .diag(format!("pg_hba.conf line {}: replication over the network with {}", r.line_number, rec.method))
-            .label(r.span.start..r.span.end.saturating_sub(1).max(r.span.start), "weak authentication")
+            .label(r.label_span(), "weak authentication")
             .help("use scram-sha-256 (set password_encryption = 'scram-sha-256' before setting the role's password)");
         f.add(file, d);
     }

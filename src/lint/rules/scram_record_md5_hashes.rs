@@ -55,9 +55,9 @@ fn check(c: &Cluster, f: &mut Findings) {
         }
         let d = f
             .diag(format!("scram-sha-256 record, but {set_where}: roles given a password now cannot log in here"))
-            .label(r.span.start..r.span.end.saturating_sub(1).max(r.span.start), "needs a SCRAM hash")
+            .label(r.label_span(), "needs a SCRAM hash")
             .help("set password_encryption = 'scram-sha-256' and set the roles' passwords again");
-        let file = r.file_name.clone().map_or(hba.path.clone(), Into::into);
+        let file = hba.file_of(r);
         f.add(file, d);
     }
 }

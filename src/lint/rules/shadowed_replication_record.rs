@@ -68,14 +68,14 @@ fn check(c: &Cluster, f: &mut Findings) {
             continue;
         }
         if let Some((first, first_rec)) = parsed[..i].iter().find(|(_, e)| covers(e, rec)) {
-            let file = rule.file_name.clone().map_or(hba.path.clone(), Into::into);
+            let file = hba.file_of(rule);
             let d = f
                 .diag(format!(
                     "pg_hba.conf line {} never matches: line {} ({} {}) catches its connections first",
                     rule.line_number, first.line_number, first_rec.conn_type, first_rec.method
                 ))
-                .label(rule.span.start..rule.span.end.saturating_sub(1).max(rule.span.start), "shadowed")
-                .label(first.span.start..first.span.end.saturating_sub(1).max(first.span.start), "matches first")
+                .label(rule.label_span(), "shadowed")
+                .label(first.label_span(), "matches first")
                 .help("move the replication record above the broader one: the first matching record decides");
             f.add(file, d);
         }

@@ -61,10 +61,9 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
                 topo.replication.user
             );
             let d = match matched {
-                Some(r) => f.diag(what).label(
-                    r.span.start..r.span.end.saturating_sub(1).max(r.span.start),
-                    "this record rejects it first",
-                ),
+                Some(r) => f
+                    .diag(what)
+                    .label(r.label_span(), "this record rejects it first"),
                 None => f.diag(what).label(0..0, "no record admits it"),
             }
             .help(format!(
@@ -74,9 +73,7 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
                 standby.source.prefix_len(),
                 topo.replication.auth_method.as_str()
             ));
-            let file = matched
-                .and_then(|r| r.file_name.clone())
-                .map_or(hba.path.clone(), Into::into);
+            let file = matched.map_or(hba.path.clone(), |r| hba.file_of(r));
             f.add(file, d);
         }
     }
