@@ -219,6 +219,17 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// A file as messages name it: relative to the working directory when it is below it (the
+/// config parser works with absolute paths; a user and a CI annotation want the short one).
+pub fn shown_path(path: &std::path::Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| {
+        path.strip_prefix(cwd)
+            .ok()
+            .map(std::path::Path::to_path_buf)
+    });
+    relative.as_deref().unwrap_or(path).display().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,7 +70,7 @@ pub fn human(findings: &[Finding], style: Style) -> String {
     }
     for (file, diags) in by_file {
         let text = redact_passwords(&read(file, &mut cache));
-        out.push_str(&diag::render(&shown(file), &text, &diags, style));
+        out.push_str(&diag::render(&diag::shown_path(file), &text, &diags, style));
     }
     out
 }
@@ -105,15 +105,6 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
-/// A file as reports name it: relative to the working directory when it is below it (the
-/// config parser works with absolute paths; a user and a CI annotation want the short one).
-pub fn shown(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    relative.as_deref().unwrap_or(path).display().to_string()
-}
-
 /// `{"findings": [...]}` (see schemas/lint-output.schema.json).
 pub fn json(findings: &[Finding]) -> String {
     let mut cache = BTreeMap::new();
@@ -129,7 +120,7 @@ pub fn json(findings: &[Finding]) -> String {
                 rule: f.diagnostic.code,
                 name: rule.map_or("", |r| r.name),
                 severity: severity_name(f.diagnostic.severity),
-                file: shown(&f.file),
+                file: diag::shown_path(&f.file),
                 line,
                 column,
                 end_line,
@@ -184,7 +175,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                 "message": { "text": message },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": shown(&f.file) },
+                        "artifactLocation": { "uri": diag::shown_path(&f.file) },
                         "region": {
                             "startLine": start_line,
                             "startColumn": start_column,
@@ -242,7 +233,7 @@ pub fn github(findings: &[Finding]) -> String {
                 Severity::Info => "notice",
                 s => severity_name(s),
             },
-            prop(&shown(&f.file)),
+            prop(&diag::shown_path(&f.file)),
             prop(&format!("{} {name}", f.diagnostic.code)),
             data(&message)
         ));

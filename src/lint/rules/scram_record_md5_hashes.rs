@@ -40,7 +40,7 @@ fn check(c: &Cluster, f: &mut Findings) {
         Some(s) => format!(
             "password_encryption = {} ({}:{})",
             s.setting.value,
-            s.file.display(),
+            crate::diag::shown_path(s.file),
             s.row.sourceline.unwrap_or(0)
         ),
         None => format!(
