@@ -211,10 +211,13 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
+    let allowed = |c: &str| (c.len().max(word.len()) / 3).max(1);
     candidates
         .into_iter()
+        // The length difference is a lower bound of the distance: most candidates stop here.
+        .filter(|c| c.len().abs_diff(word.len()) <= allowed(c))
         .map(|c| (distance(&lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .filter(|(d, c)| *d <= allowed(c))
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
 }
@@ -222,12 +225,11 @@ pub fn did_you_mean<'a>(
 /// A file as messages name it: relative to the working directory when it is below it (the
 /// config parser works with absolute paths; a user and a CI annotation want the short one).
 pub fn shown_path(path: &std::path::Path) -> String {
-    let relative = std::env::current_dir().ok().and_then(|cwd| {
-        path.strip_prefix(cwd)
-            .ok()
-            .map(std::path::Path::to_path_buf)
-    });
-    relative.as_deref().unwrap_or(path).display().to_string()
+    // Asked once: a fleet's report names thousands of files.
+    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
+    let relative = cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok());
+    relative.unwrap_or(path).display().to_string()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `pgrepl lint`, `rules`, `explain`.
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::cli::{FailOn, LintFormat};
 use crate::diag::{Severity, Style};
@@ -53,29 +53,27 @@ pub fn run(opts: &LintOptions<'_>, style: Style) -> Exit {
         (Ok(s), Ok(i)) => (s, i),
         (Err(e), _) | (_, Err(e)) => return usage(e),
     };
-    // .pgrepl.toml: a broken one stops the run before anything is linted.
-    let configs = RefCell::new(Configs::default());
+    // .pgrepl.toml: a broken one stops the run before anything is linted. Worker threads
+    // look them up while loading clusters, hence the lock.
+    let configs = Mutex::new(Configs::default());
+    let lock = || configs.lock().unwrap_or_else(|e| e.into_inner());
     for path in opts.paths {
-        if let Err(e) = configs.borrow_mut().for_path(path) {
+        if let Err(e) = lock().for_path(path) {
             return usage(e);
         }
     }
-    let default_major = |dir: &Path| {
-        configs
-            .borrow_mut()
-            .for_path(dir)
-            .ok()
-            .and_then(|c| c.pg_version)
-    };
-    let clusters = match lint::discover::discover_with(opts.paths, opts.pg_version, &default_major)
-    {
-        Ok(c) => c,
+    let sources = match lint::discover::locate(opts.paths) {
+        Ok(s) => s,
         Err(e) => return usage(e),
     };
     let intended = match opts.topology.map(|t| intended(t, style)).transpose() {
         Ok(i) => i,
         Err(code) => return code,
     };
+    let default_major = |dir: &Path| lock().for_path(dir).ok().and_then(|c| c.pg_version);
+    let load =
+        |s: &lint::discover::Source| lint::discover::load(s, opts.pg_version, &default_major);
+    let (clusters, checked) = lint::check_sources(&sources, &load, intended.as_ref());
     let fleet = lint::Fleet::new(&clusters, intended.as_ref());
     if opts.format == LintFormat::Human {
         for (i, c) in clusters.iter().enumerate() {
@@ -99,9 +97,9 @@ pub fn run(opts: &LintOptions<'_>, style: Style) -> Exit {
         }
     }
     let mut findings = Vec::new();
-    for mut f in lint::check(&fleet) {
-        let mut configs = configs.borrow_mut();
-        let config = match configs.for_path(&f.file) {
+    let mut configs = configs.into_inner().unwrap_or_else(|e| e.into_inner());
+    for mut f in checked {
+        let config = match configs.for_file(&f.file) {
             Ok(c) => c,
             Err(e) => return usage(e),
         };

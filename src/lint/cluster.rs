@@ -8,6 +8,8 @@ use crate::pgconf::conf::{ConfFile, Item, Setting};
 use crate::pgconf::file_settings::{FileSettings, Row};
 use crate::pgconf::hba;
 
+use super::suppress::{self, Suppression};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Primary,
@@ -21,9 +23,23 @@ pub enum Role {
 pub struct HbaFile {
     pub path: PathBuf,
     pub rules: Vec<hba::Rule>,
+    /// Its `# pgrepl: ignore` comments.
+    pub suppressions: Vec<Suppression>,
 }
 
 impl HbaFile {
+    /// Reads and parses pg_hba.conf (read once: records and suppression comments); None when
+    /// it cannot be read.
+    pub fn read(path: &Path, features: hba::Features) -> Option<HbaFile> {
+        let text = std::fs::read(path).ok()?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        Some(HbaFile {
+            path: path.to_path_buf(),
+            rules: hba::rules(&text, dir, features),
+            suppressions: suppress::parse(&text),
+        })
+    }
+
     /// The file a record is in: pg_hba.conf itself, or a file it includes (16+).
     pub fn file_of(&self, r: &hba::Rule) -> PathBuf {
         r.file_name.clone().map_or(self.path.clone(), Into::into)
@@ -44,6 +60,8 @@ pub struct Cluster {
     pub conf: Option<FileSettings>,
     pub hba: Option<HbaFile>,
     pub data_dir: Option<PathBuf>,
+    /// `# pgrepl: ignore` comments in the cluster's files.
+    pub suppressions: Vec<(PathBuf, Suppression)>,
 }
 
 /// A setting row with where its value is in its file.
@@ -65,7 +83,7 @@ impl Cluster {
     /// The parsed setting behind a row.
     pub fn locate<'a>(&'a self, row: &'a Row) -> Option<Located<'a>> {
         let (path, file) = self.file(row.sourcefile.as_deref()?)?;
-        let line = file.lines.get(row.sourceline? - 1)?;
+        let line = file.line(row.sourceline?)?;
         match &line.item {
             Item::Setting(setting) => Some(Located {
                 row,
@@ -108,25 +126,37 @@ impl Cluster {
         self.conf.as_ref()?.files.last().map(|(p, _)| p.as_path())
     }
 
-    /// Every file read for this cluster with its text (for suppression comments).
-    pub fn texts(&self) -> Vec<(PathBuf, Vec<u8>)> {
-        let mut out: Vec<(PathBuf, Vec<u8>)> = self
-            .conf
-            .iter()
-            .flat_map(|c| c.files.iter())
-            .map(|(p, f)| (p.clone(), f.text.clone()))
-            .collect();
+    /// With the suppression comments of every file of the cluster read.
+    pub fn with_suppressions(mut self) -> Cluster {
+        let mut out: Vec<(PathBuf, Suppression)> = Vec::new();
+        for (path, file) in self.conf.iter().flat_map(|c| c.files.iter()) {
+            out.extend(
+                suppress::parse(&file.text)
+                    .into_iter()
+                    .map(|s| (path.clone(), s)),
+            );
+        }
         if let Some(h) = &self.hba {
-            if let Ok(text) = std::fs::read(&h.path) {
-                out.push((h.path.clone(), text));
+            out.extend(h.suppressions.iter().map(|s| (h.path.clone(), s.clone())));
+        }
+        self.suppressions = out;
+        self
+    }
+
+    /// Drops what only the single-cluster rules need (file texts, lines other than settings),
+    /// keeping what the cross-node rules read: settings, pg_hba records, suppressions, and
+    /// pgrepl's own drop-in whole (compared with what gen writes).
+    pub fn slim(&mut self) {
+        for (path, file) in self.conf.iter_mut().flat_map(|c| c.files.iter_mut()) {
+            if !path.ends_with(crate::render::DROP_IN) {
+                file.keep_settings();
             }
         }
-        out
     }
 
     /// The span of a line of a file read for this cluster.
     pub fn line_span(&self, path: &Path, line: usize) -> Option<Range<usize>> {
         let (_, file) = self.conf.as_ref()?.files.iter().find(|(p, _)| p == path)?;
-        file.lines.get(line.checked_sub(1)?).map(|l| l.span.clone())
+        file.line(line).map(|l| l.span.clone())
     }
 }

@@ -140,7 +140,19 @@ impl Configs {
         } else {
             abs.parent().map(Path::to_path_buf).unwrap_or_default()
         };
-        let found = self.nearest(&start);
+        self.nearest_config(&start)
+    }
+
+    /// The configuration for a file a finding is in (no need to ask the file system whether
+    /// it is a directory: there is one per finding).
+    pub fn for_file(&mut self, file: &Path) -> Result<&LintConfig, String> {
+        let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.nearest_config(&dir)
+    }
+
+    fn nearest_config(&mut self, start: &Path) -> Result<&LintConfig, String> {
+        let found = self.nearest(start);
         match found {
             None => Ok(&self.defaults),
             Some(file) => {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::cluster::{Cluster, HbaFile, Role};
 use crate::catalog::NEWEST;
 use crate::pgconf::file_settings::FileSettings;
-use crate::pgconf::hba::{self, Features};
+use crate::pgconf::hba::Features;
 
 /// Directories below a path that hold a cluster's files, depth-limited (symlinks are not
 /// followed, so a loop cannot trap the walk).
@@ -46,12 +46,18 @@ fn major_of(dirs: &[&Path]) -> Option<(u32, &'static str)> {
             return Some((m, "PG_VERSION"));
         }
     }
-    for d in dirs {
-        let abs = std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
-        let found = abs
-            .components()
+    let in_path = |p: &Path| {
+        p.components()
             .filter_map(|c| c.as_os_str().to_str()?.parse::<u32>().ok())
-            .find(|m| (10..=NEWEST).contains(m));
+            .find(|m| (10..=NEWEST).contains(m))
+    };
+    // The path as given (made absolute, no system call) says it almost always; resolving
+    // symbolic links costs a readlink per component, so it comes second.
+    for d in dirs {
+        let found = std::path::absolute(d)
+            .ok()
+            .and_then(|abs| in_path(&abs))
+            .or_else(|| std::fs::canonicalize(d).ok().and_then(|c| in_path(&c)));
         if let Some(m) = found {
             return Some((m, "the path"));
         }
@@ -75,17 +81,36 @@ pub fn discover_with(
     pg_version: Option<u32>,
     default_major: &dyn Fn(&Path) -> Option<u32>,
 ) -> Result<Vec<Cluster>, String> {
-    let pick = |dirs: &[&Path]| pick_major(pg_version, dirs, default_major);
-    let mut clusters = Vec::new();
+    Ok(locate(paths)?
+        .iter()
+        .map(|s| load(s, pg_version, default_major))
+        .collect())
+}
+
+/// Where a cluster's files are, before anything is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A directory holding postgresql.conf, pg_hba.conf or PG_VERSION.
+    Dir(PathBuf),
+    /// One file (postgresql.conf-like, or pg_hba*.conf).
+    File(PathBuf),
+}
+
+/// The clusters under `paths`, in a stable order, without reading them: cheap, so that the
+/// reading can be spread over threads. Files named pg_hba*.conf are pg_hba files; other
+/// files are postgresql.conf-like, except the data directory markers, which stand for their
+/// directory.
+pub fn locate(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
+    let mut sources = Vec::new();
     for path in paths {
         let marker = path
             .file_name()
             .is_some_and(|n| DATA_DIR_MARKERS.iter().any(|m| n == *m));
         if path.is_file() && marker {
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-            clusters.push(from_dir(dir.unwrap_or(Path::new(".")), &pick));
+            sources.push(Source::Dir(dir.unwrap_or(Path::new(".")).to_path_buf()));
         } else if path.is_file() {
-            clusters.push(from_file(path, &pick));
+            sources.push(Source::File(path.clone()));
         } else if path.is_dir() {
             let mut dirs = Vec::new();
             cluster_dirs(path, 4, &mut dirs);
@@ -95,7 +120,7 @@ pub fn discover_with(
                     path.display()
                 ));
             }
-            clusters.extend(dirs.iter().map(|d| from_dir(d, &pick)));
+            sources.extend(dirs.into_iter().map(Source::Dir));
         } else if path.exists() {
             return Err(format!(
                 "{}: not a regular file or directory",
@@ -105,7 +130,20 @@ pub fn discover_with(
             return Err(format!("{}: no such file or directory", path.display()));
         }
     }
-    Ok(clusters)
+    Ok(sources)
+}
+
+/// Reads one cluster.
+pub fn load(
+    source: &Source,
+    pg_version: Option<u32>,
+    default_major: &dyn Fn(&Path) -> Option<u32>,
+) -> Cluster {
+    let pick = |dirs: &[&Path]| pick_major(pg_version, dirs, default_major);
+    match source {
+        Source::Dir(dir) => from_dir(dir, &pick),
+        Source::File(file) => from_file(file, &pick),
+    }
 }
 
 fn pick_major(
@@ -133,14 +171,7 @@ fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let (conf, hba) = if name.starts_with("pg_hba") {
-        let rules = hba::read(path, Features::for_config(major, None)).unwrap_or_default();
-        (
-            None,
-            Some(HbaFile {
-                path: path.to_path_buf(),
-                rules,
-            }),
-        )
+        (None, HbaFile::read(path, Features::for_config(major, None)))
     } else {
         (Some(FileSettings::read(path, None)), None)
     };
@@ -154,7 +185,9 @@ fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
         conf,
         hba,
         data_dir: None,
+        suppressions: Vec::new(),
     }
+    .with_suppressions()
 }
 
 fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
@@ -187,10 +220,7 @@ fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
         .map(PathBuf::from)
         .filter(|p| p.is_file())
         .unwrap_or_else(|| dir.join("pg_hba.conf"));
-    let hba = hba_path.is_file().then(|| HbaFile {
-        rules: hba::read(&hba_path, Features::for_config(major, conf.as_ref())).unwrap_or_default(),
-        path: hba_path,
-    });
+    let hba = HbaFile::read(&hba_path, Features::for_config(major, conf.as_ref()));
     let (role, role_source) = role_of(conf.as_ref(), data_dir.as_deref());
     Cluster {
         label: dir.display().to_string(),
@@ -201,7 +231,9 @@ fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
         conf,
         hba,
         data_dir,
+        suppressions: Vec::new(),
     }
+    .with_suppressions()
 }
 
 fn role_of(conf: Option<&FileSettings>, data_dir: Option<&Path>) -> (Role, &'static str) {

@@ -83,44 +83,113 @@ impl Findings {
 /// Runs every rule: the single-cluster ones on each cluster of a major they apply to, the
 /// cross-node ones on all of them together (and the intended topology, if given).
 pub fn check(fleet: &Fleet<'_>) -> Vec<Finding> {
-    let clusters = fleet.clusters;
+    let mut all: Vec<Finding> = fleet.clusters.iter().flat_map(check_cluster).collect();
+    all.extend(check_fleet(fleet));
+    finish(all)
+}
+
+/// The single-cluster rules on one cluster, its suppression comments applied.
+pub fn check_cluster(cluster: &Cluster) -> Vec<Finding> {
     let mut all = Vec::new();
     for rule in rules::ALL {
+        let Check::Cluster(check) = rule.check else {
+            continue;
+        };
+        if !(rule.majors.0..=rule.majors.1).contains(&cluster.major) {
+            continue;
+        }
         let mut findings = Findings {
             rule,
             out: Vec::new(),
         };
-        match rule.check {
-            Check::Cluster(check) => clusters
-                .iter()
-                .filter(|c| (rule.majors.0..=rule.majors.1).contains(&c.major))
-                .for_each(|c| check(c, &mut findings)),
-            Check::Fleet(check) => check(fleet, &mut findings),
-        }
+        check(cluster, &mut findings);
         all.extend(findings.out);
     }
-    // Suppression comments in the files read.
-    let mut texts: Vec<(PathBuf, Vec<u8>)> = clusters.iter().flat_map(Cluster::texts).collect();
-    texts.sort();
-    texts.dedup();
-    let suppressions: Vec<(PathBuf, suppress::Suppression)> = texts
-        .into_iter()
-        .flat_map(|(path, text)| {
-            suppress::parse(&text)
-                .into_iter()
-                .map(move |s| (path.clone(), s))
-        })
-        .collect();
+    all.retain(|f| !suppressed(f, &cluster.suppressions));
+    all
+}
+
+/// The cross-node rules, with every cluster's suppression comments applied.
+pub fn check_fleet(fleet: &Fleet<'_>) -> Vec<Finding> {
+    let mut all = Vec::new();
+    for rule in rules::ALL {
+        let Check::Fleet(check) = rule.check else {
+            continue;
+        };
+        let mut findings = Findings {
+            rule,
+            out: Vec::new(),
+        };
+        check(fleet, &mut findings);
+        all.extend(findings.out);
+    }
     all.retain(|f| {
-        let at = f.diagnostic.offset();
-        !suppressions.iter().any(|(path, s)| {
-            *path == f.file
-                && suppress::codes(s).contains(f.diagnostic.code)
-                && s.line
-                    .as_ref()
-                    .is_none_or(|l| l.contains(&at) || (l.is_empty() && l.start == at))
-        })
+        !fleet
+            .clusters
+            .iter()
+            .any(|c| suppressed(f, &c.suppressions))
     });
+    all
+}
+
+/// Loads, checks and slims each cluster on a pool of threads (clusters are independent), so
+/// that a fleet of thousands is read at the speed of the machine and never held in memory
+/// whole; then runs the cross-node rules on what is left. Clusters come back in `sources`
+/// order, findings sorted.
+pub fn check_sources<S: Sync>(
+    sources: &[S],
+    load: &(dyn Fn(&S) -> Cluster + Sync),
+    intended: Option<&Intended>,
+) -> (Vec<Cluster>, Vec<Finding>) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len())
+        .max(1);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(source) = sources.get(i) else { break };
+            let mut cluster = load(source);
+            let findings = check_cluster(&cluster);
+            cluster.slim();
+            done.push((i, cluster, findings));
+        }
+        done
+    };
+    let mut done: Vec<(usize, Cluster, Vec<Finding>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a lint worker panicked"))
+            .collect()
+    });
+    done.sort_by_key(|(i, ..)| *i);
+    let mut clusters = Vec::with_capacity(done.len());
+    let mut all = Vec::new();
+    for (_, cluster, findings) in done {
+        clusters.push(cluster);
+        all.extend(findings);
+    }
+    all.extend(check_fleet(&Fleet::new(&clusters, intended)));
+    (clusters, finish(all))
+}
+
+fn suppressed(f: &Finding, suppressions: &[(PathBuf, suppress::Suppression)]) -> bool {
+    let at = f.diagnostic.offset();
+    suppressions.iter().any(|(path, s)| {
+        *path == f.file
+            && suppress::codes(s).contains(f.diagnostic.code)
+            && s.line
+                .as_ref()
+                .is_none_or(|l| l.contains(&at) || (l.is_empty() && l.start == at))
+    })
+}
+
+/// Sorted by file and place; two clusters sharing a file (a pg_hba.conf given twice) must
+/// not report it twice.
+fn finish(mut all: Vec<Finding>) -> Vec<Finding> {
     all.sort_by(|a, b| {
         (&a.file, a.diagnostic.offset(), a.diagnostic.code).cmp(&(
             &b.file,
@@ -128,7 +197,6 @@ pub fn check(fleet: &Fleet<'_>) -> Vec<Finding> {
             b.diagnostic.code,
         ))
     });
-    // Two clusters sharing a file (a pg_hba.conf given twice) must not report it twice.
     all.dedup_by(|a, b| a.file == b.file && a.diagnostic == b.diagnostic);
     all
 }

@@ -14,15 +14,18 @@ pub struct Suppression {
     pub rules: Vec<(String, Range<usize>)>,
 }
 
-/// Every suppression comment in a file's text.
+const MARKER: &[u8] = b"pgrepl: ignore";
+
+/// Every suppression comment in a file's text. Only the lines holding the marker are looked
+/// at (most files have none, and lint reads every byte of a fleet).
 pub fn parse(text: &[u8]) -> Vec<Suppression> {
     let mut out = Vec::new();
-    let mut start = 0;
-    while start <= text.len() {
-        let end = text[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(text.len(), |p| start + p);
+    let mut starts: Vec<usize> = memchr::memmem::find_iter(text, MARKER)
+        .map(|at| memchr::memrchr(b'\n', &text[..at]).map_or(0, |nl| nl + 1))
+        .collect();
+    starts.dedup();
+    for start in starts {
+        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p);
         let line = &text[start..end];
         let s = String::from_utf8_lossy(line);
         if let Some(at) = s.find("pgrepl: ignore") {
@@ -48,7 +51,6 @@ pub fn parse(text: &[u8]) -> Vec<Suppression> {
                 });
             }
         }
-        start = end + 1;
     }
     out
 }

@@ -10,14 +10,15 @@
 
 use std::ops::Range;
 
-/// What one line holds.
+/// What one line holds. Boxed: most lines of a real postgresql.conf are comments, and a
+/// fleet's worth of lines is allocated, so an empty line must cost a pointer, not a setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     /// Blank, or only a comment.
     Empty,
-    Setting(Setting),
-    Include(Include),
-    Error(SyntaxError),
+    Setting(Box<Setting>),
+    Include(Box<Include>),
+    Error(Box<SyntaxError>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,14 +78,13 @@ pub struct ConfFile {
 impl ConfFile {
     pub fn parse(text: impl Into<Vec<u8>>) -> ConfFile {
         let text = text.into();
-        let mut lines = Vec::new();
+        // Sized up front: a sample postgresql.conf has 800 lines, and growing the vector
+        // by doubling copies (and remaps) it several times.
+        let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', &text).count() + 1);
         let mut start = 0;
         let mut number = 1;
         while start < text.len() {
-            let end = text[start..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(text.len(), |p| start + p);
+            let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p);
             let item = parse_line(&text, start..end);
             lines.push(Line {
                 number,
@@ -100,6 +100,27 @@ impl ConfFile {
     /// The file's bytes; unchanged files print back exactly.
     pub fn print(&self) -> &[u8] {
         &self.text
+    }
+
+    /// The line with this 1-based number. Lines may have been dropped ([`ConfFile::keep_settings`]),
+    /// so this searches by number.
+    pub fn line(&self, number: usize) -> Option<&Line> {
+        match self.lines.get(number.checked_sub(1)?) {
+            Some(l) if l.number == number => Some(l),
+            _ => self
+                .lines
+                .binary_search_by_key(&number, |l| l.number)
+                .ok()
+                .map(|i| &self.lines[i]),
+        }
+    }
+
+    /// Drops the text and every line but the settings: what is left after the single-file
+    /// checks, for the checks across clusters (a fleet of files must not stay in memory).
+    pub fn keep_settings(&mut self) {
+        self.text = Vec::new();
+        self.lines.retain(|l| matches!(l.item, Item::Setting(_)));
+        self.lines.shrink_to_fit();
     }
 
     /// Text of a span, lossily decoded for display.
@@ -307,10 +328,10 @@ fn parse_line(text: &[u8], line: Range<usize>) -> Item {
     let (tokens, comment) = tokenize(text, line.clone());
     let lossy = |r: &Range<usize>| String::from_utf8_lossy(&text[r.clone()]).into_owned();
     let error_near = |t: Option<&Token>| {
-        Item::Error(SyntaxError {
+        Item::Error(Box::new(SyntaxError {
             near: t.map(|(_, r)| lossy(r)),
             span: t.map_or(line.end..line.end, |(_, r)| r.clone()),
-        })
+        }))
     };
     let Some((kind, name_span)) = tokens.first() else {
         return Item::Empty;
@@ -349,20 +370,20 @@ fn parse_line(text: &[u8], line: Range<usize>) -> Item {
         _ => None,
     };
     if let Some(kind) = include {
-        return Item::Include(Include {
+        return Item::Include(Box::new(Include {
             kind,
             path: value,
             span: name_span.start..value_span.end,
-        });
+        }));
     }
-    Item::Setting(Setting {
+    Item::Setting(Box::new(Setting {
         name,
         name_span: name_span.clone(),
         value,
         value_span: value_span.clone(),
         quoted,
         comment,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -371,7 +392,7 @@ mod tests {
 
     fn setting(line: &str) -> Setting {
         match ConfFile::parse(line).lines.remove(0).item {
-            Item::Setting(s) => s,
+            Item::Setting(s) => *s,
             other => panic!("{line:?}: {other:?}"),
         }
     }

@@ -8,6 +8,7 @@
 //! first problem decides the line's error. Some problems only make a record unable to match
 //! (hostssl without SSL): the row keeps its columns and carries the error.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -197,26 +198,28 @@ fn fields(line: &[u8]) -> Vec<Vec<Token>> {
 
 /// The records of a file: logical lines (a backslash at the end of a line continues it,
 /// from 14), each with its first line number and byte span.
-fn logical_lines(text: &[u8], major: u32) -> Vec<(usize, Range<usize>, Vec<u8>)> {
+fn logical_lines(text: &[u8], major: u32) -> Vec<(usize, Range<usize>, Cow<'_, [u8]>)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut number = 1;
     while start < text.len() {
         let first = number;
-        let mut content = Vec::new();
+        // Borrowed unless a continuation joins lines (most lines stand alone).
+        let mut content: Cow<'_, [u8]> = Cow::Borrowed(&[]);
         let mut pos = start;
         loop {
-            let end = text[pos..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(text.len(), |p| pos + p);
+            let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
             let mut line = &text[pos..end];
             number += 1;
             let continued = major >= 14 && line.ends_with(b"\\") && end < text.len();
             if continued {
                 line = &line[..line.len() - 1];
             }
-            content.extend_from_slice(line);
+            if content.is_empty() && pos == start {
+                content = Cow::Borrowed(line);
+            } else {
+                content.to_mut().extend_from_slice(line);
+            }
             pos = end + 1;
             if !continued {
                 break;

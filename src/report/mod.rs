@@ -21,13 +21,20 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-fn read(path: &Path, cache: &mut BTreeMap<PathBuf, String>) -> String {
-    cache
-        .entry(path.to_path_buf())
-        .or_insert_with(|| {
-            String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
-        })
-        .clone()
+/// The text of the file a finding is in. Findings come sorted by file, so one file at a time
+/// is enough: each file is read once, and a fleet's worth of text is never held.
+#[derive(Default)]
+struct Texts(Option<(PathBuf, String)>);
+
+impl Texts {
+    fn of(&mut self, path: &Path) -> &str {
+        if self.0.as_ref().is_none_or(|(p, _)| p != path) {
+            let text =
+                String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
+            self.0 = Some((path.to_path_buf(), text));
+        }
+        self.0.as_ref().map_or("", |(_, t)| t.as_str())
+    }
 }
 
 /// The text with every `password=` value of a connection string masked, byte for byte, so
@@ -59,7 +66,7 @@ pub fn redact_passwords(text: &str) -> String {
 
 /// Caret diagnostics, grouped by file.
 pub fn human(findings: &[Finding], style: Style) -> String {
-    let mut cache = BTreeMap::new();
+    let mut texts = Texts::default();
     let mut out = String::new();
     let mut by_file: BTreeMap<&Path, Vec<diag::Diagnostic>> = BTreeMap::new();
     for f in findings {
@@ -69,7 +76,7 @@ pub fn human(findings: &[Finding], style: Style) -> String {
             .push(f.diagnostic.clone());
     }
     for (file, diags) in by_file {
-        let text = redact_passwords(&read(file, &mut cache));
+        let text = redact_passwords(texts.of(file));
         out.push_str(&diag::render(&diag::shown_path(file), &text, &diags, style));
     }
     out
@@ -107,14 +114,14 @@ fn sarif_level(s: Severity) -> &'static str {
 
 /// `{"findings": [...]}` (see schemas/lint-output.schema.json).
 pub fn json(findings: &[Finding]) -> String {
-    let mut cache = BTreeMap::new();
+    let mut texts = Texts::default();
     let rows: Vec<JsonFinding<'_>> = findings
         .iter()
         .map(|f| {
-            let text = read(&f.file, &mut cache);
+            let text = texts.of(&f.file);
             let span = f.diagnostic.labels.first().map_or(0..0, |l| l.span.clone());
-            let (line, column) = line_col(&text, span.start);
-            let (end_line, end_column) = line_col(&text, span.end);
+            let (line, column) = line_col(text, span.start);
+            let (end_line, end_column) = line_col(text, span.end);
             let rule = crate::lint::rule(f.diagnostic.code);
             JsonFinding {
                 rule: f.diagnostic.code,
@@ -153,14 +160,14 @@ pub fn sarif(findings: &[Finding]) -> String {
             })
         })
         .collect();
-    let mut cache = BTreeMap::new();
+    let mut texts = Texts::default();
     let results: Vec<serde_json::Value> = findings
         .iter()
         .map(|f| {
-            let text = read(&f.file, &mut cache);
+            let text = texts.of(&f.file);
             let span = f.diagnostic.labels.first().map_or(0..0, |l| l.span.clone());
-            let (start_line, start_column) = line_col(&text, span.start);
-            let (end_line, end_column) = line_col(&text, span.end);
+            let (start_line, start_column) = line_col(text, span.start);
+            let (end_line, end_column) = line_col(text, span.end);
             let index = crate::lint::rules::ALL
                 .iter()
                 .position(|r| r.code == f.diagnostic.code);
@@ -215,13 +222,13 @@ pub fn github(findings: &[Finding]) -> String {
             .replace('\n', "%0A")
     };
     let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
-    let mut cache = BTreeMap::new();
+    let mut texts = Texts::default();
     let mut out = String::new();
     for f in findings {
-        let text = read(&f.file, &mut cache);
+        let text = texts.of(&f.file);
         let span = f.diagnostic.labels.first().map_or(0..0, |l| l.span.clone());
-        let (line, col) = line_col(&text, span.start);
-        let (end_line, end_col) = line_col(&text, span.end);
+        let (line, col) = line_col(text, span.start);
+        let (end_line, end_col) = line_col(text, span.end);
         let name = crate::lint::rule(f.diagnostic.code).map_or("", |r| r.name);
         let message = match &f.diagnostic.help {
             Some(h) => format!("{}\n{h}", f.diagnostic.message),
