@@ -9,6 +9,7 @@ pub mod commands;
 pub mod diag;
 pub mod exit;
 pub mod lint;
+pub mod parallel;
 pub mod pgconf;
 pub mod render;
 pub mod report;

@@ -141,34 +141,15 @@ pub fn check_sources<S: Sync>(
     load: &(dyn Fn(&S) -> Cluster + Sync),
     intended: Option<&Intended>,
 ) -> (Vec<Cluster>, Vec<Finding>) {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(sources.len())
-        .max(1);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(source) = sources.get(i) else { break };
-            let mut cluster = load(source);
-            let findings = check_cluster(&cluster);
-            cluster.slim();
-            done.push((i, cluster, findings));
-        }
-        done
-    };
-    let mut done: Vec<(usize, Cluster, Vec<Finding>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(work)).collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a lint worker panicked"))
-            .collect()
+    let done: Vec<(Cluster, Vec<Finding>)> = crate::parallel::map(sources, &|source| {
+        let mut cluster = load(source);
+        let findings = check_cluster(&cluster);
+        cluster.slim();
+        (cluster, findings)
     });
-    done.sort_by_key(|(i, ..)| *i);
     let mut clusters = Vec::with_capacity(done.len());
     let mut all = Vec::new();
-    for (_, cluster, findings) in done {
+    for (cluster, findings) in done {
         clusters.push(cluster);
         all.extend(findings);
     }

@@ -83,14 +83,16 @@ pub fn manifest_text(plan: &[Artifact]) -> String {
     let mut out = String::from(MANIFEST_HEADER);
     let mut sorted: Vec<&Artifact> = plan.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    for a in sorted {
-        out.push_str(&format!(
+    // Hashed on every core: a 100-node cluster is 8 MB of text.
+    let lines = crate::parallel::map(&sorted, &|a| {
+        format!(
             "{}  {:o}  {}\n",
             sha256_hex(a.contents.as_bytes()),
             a.mode,
             a.path
-        ));
-    }
+        )
+    });
+    out.extend(lines);
     out
 }
 
@@ -160,20 +162,52 @@ fn foreign_files(dir: &Path) -> Result<Vec<String>, WriteError> {
     Ok(foreign)
 }
 
-fn write_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), WriteError> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io_err(parent))?;
+/// Writes new files into a staging directory: the directories first, then the files on
+/// every core; they are made durable all at once by [`Writer::sync`] before the directory is
+/// renamed into place (one syncfs instead of an fsync per file: a 100-node cluster is 1,300
+/// files).
+struct Writer;
+
+impl Writer {
+    fn write_all(&self, dir: &Path, files: &[(&str, &[u8], u32)]) -> Result<(), WriteError> {
+        let parents: std::collections::BTreeSet<PathBuf> = files
+            .iter()
+            .filter_map(|(rel, ..)| dir.join(rel).parent().map(Path::to_path_buf))
+            .collect();
+        for p in &parents {
+            fs::create_dir_all(p).map_err(io_err(p))?;
+        }
+        crate::parallel::map(files, &|(rel, contents, mode)| {
+            Self::write_file(&dir.join(rel), contents, *mode)
+        })
+        .into_iter()
+        .collect()
     }
-    // Created with the final mode, so a secret is never readable by others, not even briefly.
-    let mut opts = fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
-    let mut f = opts.open(path).map_err(io_err(path))?;
-    f.write_all(contents).map_err(io_err(path))?;
-    f.sync_all().map_err(io_err(path))?;
-    // The umask may have narrowed the mode; scripts must stay executable.
-    fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io_err(path))?;
-    Ok(())
+
+    fn write_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), WriteError> {
+        // Created with the final mode, so a secret is never readable by others, not even
+        // briefly.
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
+        let mut f = opts.open(path).map_err(io_err(path))?;
+        f.write_all(contents).map_err(io_err(path))?;
+        // The umask may have narrowed the mode; scripts must stay executable.
+        f.set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(io_err(path))?;
+        Ok(())
+    }
+
+    /// Flushes everything written under `dir` to disk (syncfs: the file system holding it).
+    fn sync(&self, dir: &Path) -> Result<(), WriteError> {
+        let d = fs::File::open(dir).map_err(io_err(dir))?;
+        // SAFETY: syncfs takes a file descriptor that `d` keeps open for the call.
+        let rc = unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&d)) };
+        if rc != 0 {
+            return Err(io_err(dir)(io::Error::last_os_error()));
+        }
+        Ok(())
+    }
 }
 
 /// Removes a staging directory when dropped, unless it was swapped in.
@@ -246,14 +280,14 @@ pub fn write(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteErro
             fs::copy(&from, &to).map_err(io_err(&from))?;
         }
     }
-    for a in plan {
-        write_file(&staging.path.join(&a.path), a.contents.as_bytes(), a.mode)?;
-    }
-    write_file(
-        &staging.path.join(MANIFEST),
-        manifest_text(plan).as_bytes(),
-        super::MODE_FILE,
-    )?;
+    let manifest = manifest_text(plan);
+    let mut files: Vec<(&str, &[u8], u32)> = plan
+        .iter()
+        .map(|a| (a.path.as_str(), a.contents.as_bytes(), a.mode))
+        .collect();
+    files.push((MANIFEST, manifest.as_bytes(), super::MODE_FILE));
+    Writer.write_all(&staging.path, &files)?;
+    Writer.sync(&staging.path)?;
     let mode = if exists {
         fs::metadata(dir).map_err(io_err(dir))?.permissions().mode()
     } else {
@@ -277,6 +311,14 @@ pub fn write(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteErro
         fs::rename(&staging.path, dir).map_err(io_err(dir))?;
         staging.keep = true;
     }
+    // The rename itself is durable once the parent directory is.
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::File::open(parent)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err(parent))?;
     Ok(())
 }
 
