@@ -273,18 +273,24 @@ user = "replicator"
     }
 
     /// Runs one runbook command line (relative to the output dir) as the server's user.
-    fn step(&mut self, out: &Path, line: &str) -> String {
+    /// Runs one runbook command (a script of `out` and its arguments) as the server's OS user,
+    /// with no terminal; whatever it exits with.
+    fn try_step(&self, out: &Path, line: &str) -> Output {
         let mut words = line.split_whitespace();
         let script = words.next().unwrap();
         let mut c = self.pg("bash");
         c.arg(out.join(script)).args(words);
         c.env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
             .env("HOME", &self.dir);
-        let start = Instant::now();
-        let o = c
-            .stdin(Stdio::null())
+        c.stdin(Stdio::null())
             .output()
-            .unwrap_or_else(|e| panic!("{line}: {e}"));
+            .unwrap_or_else(|e| panic!("{line}: {e}"))
+    }
+
+    fn step(&mut self, out: &Path, line: &str) -> String {
+        let script = line.split_whitespace().next().unwrap();
+        let start = Instant::now();
+        let o = self.try_step(out, line);
         self.times.insert(script.to_owned(), start.elapsed());
         if !o.status.success() {
             // The servers' logs say why a start or a base backup failed; the lab directory
@@ -948,7 +954,81 @@ fn lint_agrees(major: u32) {
     );
 }
 
+/// Scenario 7: the destructive step, clearing a standby's data directory for the base backup,
+/// refuses while the server runs, on a directory that is not a data directory of the
+/// cluster's major, and without a confirmation naming the node; each refusal leaves every
+/// file in place. Confirmed, it empties the directory.
+fn destructive_step_refuses(major: u32) {
+    let Some(mut lab) = Lab::new(major, 7, &["vm1", "vm2"]) else {
+        return;
+    };
+    lab.init_server("vm2");
+    let out = lab.generate(&lab.topology(&lab.nodes_toml(&[])));
+    let runbook = out.join("vm2/runbook");
+    let clear = fs::read_dir(&runbook)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n.ends_with("-clear-data-dir.sh"))
+        .expect("a clear-data-dir step on the standby");
+    let script = format!("vm2/runbook/{clear}");
+    let data = lab.data("vm2");
+    let files = |data: &Path| {
+        let mut names: Vec<String> = fs::read_dir(data)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().into_string().unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    };
+    let before = files(&data);
+    assert!(before.contains(&"PG_VERSION".to_owned()));
+    let refused = |lab: &Lab, args: &str, why: &str| {
+        let o = lab.try_step(&out, &format!("{script} {args}"));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains(why),
+            "PG{major}: `{clear} {args}` should refuse ({why}): {err}"
+        );
+    };
+
+    // init_server started it.
+    refused(&lab, "--confirm vm2", "is running");
+    let mut stop = lab.pg(&lab.tool("pg_ctl"));
+    stop.args(["stop", "-w", "-D"]).arg(&data);
+    run(stop, "stop vm2");
+    let before = files(&data);
+
+    refused(&lab, "", "without confirmation");
+    refused(&lab, "--confirm vm1", "must name this node");
+    let version = data.join("PG_VERSION");
+    fs::write(&version, "9\n").unwrap();
+    refused(&lab, "--confirm vm2", "holds a PostgreSQL 9 cluster");
+    fs::remove_file(&version).unwrap();
+    refused(&lab, "--confirm vm2", "not a PostgreSQL data directory");
+    fs::write(&version, format!("{major}\n")).unwrap();
+    assert_eq!(
+        files(&data),
+        before,
+        "PG{major}: a refusal changed the data directory"
+    );
+
+    let o = lab.try_step(&out, &format!("{script} --confirm vm2"));
+    assert!(
+        o.status.success(),
+        "PG{major}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        files(&data).is_empty(),
+        "PG{major}: {:?} left",
+        files(&data)
+    );
+}
+
 per_major!(
+    destructive_step_refuses,
     guide_cluster,
     distinct_addresses,
     idempotence,

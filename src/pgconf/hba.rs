@@ -181,8 +181,10 @@ fn fields(line: &[u8]) -> Vec<Vec<Token>> {
                 }
             }
             if !buf.is_empty() || saw_quote {
+                let text = String::from_utf8(buf)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 field.push(Token {
-                    text: String::from_utf8_lossy(&buf).into_owned(),
+                    text,
                     quoted: saw_quote,
                 });
             }
