@@ -74,6 +74,14 @@ pub fn run(opts: &LintOptions<'_>, style: Style) -> Exit {
     let load =
         |s: &lint::discover::Source| lint::discover::load(s, opts.pg_version, &default_major);
     let (clusters, checked) = lint::check_sources(&sources, &load, intended.as_ref());
+    // A file that exists but cannot be read is bad input, not a clean bill of health.
+    let unreadable: Vec<&String> = clusters.iter().flat_map(|c| &c.unreadable).collect();
+    if !unreadable.is_empty() {
+        for u in unreadable {
+            eprintln!("error: {u}");
+        }
+        return Exit::Usage;
+    }
     let fleet = lint::Fleet::new(&clusters, intended.as_ref());
     if opts.format == LintFormat::Human {
         for (i, c) in clusters.iter().enumerate() {

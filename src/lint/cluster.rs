@@ -62,6 +62,8 @@ pub struct Cluster {
     pub data_dir: Option<PathBuf>,
     /// `# pgrepl: ignore` comments in the cluster's files.
     pub suppressions: Vec<(PathBuf, Suppression)>,
+    /// Files of the cluster that exist but could not be read: lint cannot vouch for it.
+    pub unreadable: Vec<String>,
 }
 
 /// A setting row with where its value is in its file.
@@ -124,6 +126,24 @@ impl Cluster {
     /// Where a finding about the whole postgresql.conf points: its first line.
     pub fn conf_path(&self) -> Option<&Path> {
         self.conf.as_ref()?.files.last().map(|(p, _)| p.as_path())
+    }
+
+    /// Notes the cluster's own files that exist but could not be read (permissions, a
+    /// directory in the file's place): postgresql.conf itself, and pg_hba.conf.
+    pub fn with_unreadable(mut self, files: &[&Path]) -> Cluster {
+        for f in files {
+            if let Err(e) = std::fs::File::open(f).and_then(|file| {
+                let meta = file.metadata()?;
+                if meta.is_dir() {
+                    return Err(std::io::Error::other("is a directory"));
+                }
+                Ok(())
+            }) {
+                self.unreadable
+                    .push(format!("cannot read {}: {e}", f.display()));
+            }
+        }
+        self
     }
 
     /// With the suppression comments of every file of the cluster read.

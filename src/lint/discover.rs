@@ -186,8 +186,10 @@ fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
         hba,
         data_dir: None,
         suppressions: Vec::new(),
+        unreadable: Vec::new(),
     }
     .with_suppressions()
+    .with_unreadable(&[path])
 }
 
 fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
@@ -221,6 +223,17 @@ fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
         .filter(|p| p.is_file())
         .unwrap_or_else(|| dir.join("pg_hba.conf"));
     let hba = HbaFile::read(&hba_path, Features::for_config(major, conf.as_ref()));
+    // What exists but was not read: checked only when reading failed (no extra system calls
+    // on a readable fleet).
+    let unread_conf = conf.as_ref().is_some_and(|c| c.files.is_empty());
+    let unread_hba = hba.is_none() && hba_path.exists();
+    let unreadable: Vec<&Path> = [
+        (unread_conf, conf_path.as_path()),
+        (unread_hba, hba_path.as_path()),
+    ]
+    .into_iter()
+    .filter_map(|(unread, p)| unread.then_some(p))
+    .collect();
     let (role, role_source) = role_of(conf.as_ref(), data_dir.as_deref());
     Cluster {
         label: dir.display().to_string(),
@@ -232,8 +245,10 @@ fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
         hba,
         data_dir,
         suppressions: Vec::new(),
+        unreadable: Vec::new(),
     }
     .with_suppressions()
+    .with_unreadable(&unreadable)
 }
 
 fn role_of(conf: Option<&FileSettings>, data_dir: Option<&Path>) -> (Role, &'static str) {
