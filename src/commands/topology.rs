@@ -216,7 +216,12 @@ pub fn generate(path: &Path, opts: &GenOptions<'_>, style: Style) -> Exit {
         }
         GenMode::Write => {
             if let Err(e) = render::output::write(opts.output, &plan, opts.force) {
-                eprintln!("error: {e}");
+                let kept = if opts.output.exists() {
+                    "it is as it was"
+                } else {
+                    "nothing was written"
+                };
+                eprintln!("error: {e}\n{}: {kept}", opts.output.display());
                 return Exit::Io;
             }
             let mut out = std::io::stdout().lock();

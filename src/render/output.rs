@@ -241,6 +241,23 @@ fn sibling(dir: &Path, tag: &str) -> PathBuf {
 /// of the plan are replaced and the others are kept. Files of an earlier run that the plan
 /// no longer has are removed.
 pub fn write(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteError> {
+    // An error inside the staging directory is reported at the path the user asked for: the
+    // staging directory is gone by then, and its name means nothing to them.
+    let staging = sibling(dir, "new");
+    write_staged(dir, plan, force).map_err(|e| match e {
+        WriteError::Io { path, source } => WriteError::Io {
+            path: match path.strip_prefix(&staging) {
+                Ok(rest) if rest.as_os_str().is_empty() => dir.to_path_buf(),
+                Ok(rest) => dir.join(rest),
+                Err(_) => path,
+            },
+            source,
+        },
+        other => other,
+    })
+}
+
+fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteError> {
     let exists = match fs::symlink_metadata(dir) {
         Ok(m) if m.is_dir() => true,
         Ok(_) => return Err(WriteError::NotADirectory(dir.to_owned())),
