@@ -363,3 +363,52 @@ fn passwords_stay_out_of_generated_files() {
         }
     }
 }
+
+/// `[replication.tls]`: hostssl records, ssl on with the node's certificate, standbys that
+/// verify their upstream (primary_conninfo and the base backup), and no TLS without it.
+#[test]
+fn tls_makes_replication_hostssl_and_verify_full() {
+    let guide = std::fs::read_to_string(root().join("examples/guide.toml")).unwrap();
+    let tls = guide.replace(
+        "[replication]\nuser = \"replicator\"\n",
+        "[replication]\nuser = \"replicator\"\n\n[replication.tls]\nca_file = \"/etc/ssl/pg/ca.crt\"\ncert_file = \"/etc/ssl/pg/node.crt\"\nkey_file = \"/etc/ssl/pg/node.key\"\n",
+    );
+    assert_ne!(tls, guide);
+    let plan = plan_for(&tls);
+    let hba = file(&plan, "vm1/pg_hba-replication.conf");
+    assert!(
+        hba.contains("hostssl\treplication\treplicator\t172.16.93.133/32"),
+        "{hba}"
+    );
+    assert!(!hba.lines().any(|l| l.starts_with("host\t")), "{hba}");
+    let standby = file(&plan, "vm2/conf.d/pgrepl-replication.conf");
+    for want in [
+        "ssl = on",
+        "ssl_cert_file = '/etc/ssl/pg/node.crt'",
+        "ssl_key_file = '/etc/ssl/pg/node.key'",
+        "sslmode=verify-full sslrootcert=/etc/ssl/pg/ca.crt'",
+    ] {
+        assert!(standby.contains(want), "{want}: {standby}");
+    }
+    let backup = plan
+        .iter()
+        .find(|a| a.path.starts_with("vm2/runbook/") && a.path.ends_with("-base-backup.sh"))
+        .unwrap();
+    assert!(
+        backup
+            .contents
+            .contains("PGSSLMODE=verify-full PGSSLROOTCERT=/etc/ssl/pg/ca.crt")
+    );
+    let install = plan
+        .iter()
+        .find(|a| a.path.starts_with("vm1/runbook/") && a.path.ends_with("-install-config.sh"))
+        .unwrap();
+    assert!(
+        install.contents.contains("/etc/ssl/pg/node.key"),
+        "the files are checked first"
+    );
+    // Without it: plain host records, no sslmode.
+    let plain = plan_for(&guide);
+    assert!(!file(&plain, "vm1/pg_hba-replication.conf").contains("hostssl"));
+    assert!(!file(&plain, "vm2/conf.d/pgrepl-replication.conf").contains("sslmode"));
+}

@@ -1027,7 +1027,186 @@ fn destructive_step_refuses(major: u32) {
     );
 }
 
+/// The tools of `bin`, with pg_basebackup and psql loading the server package's libpq (built
+/// with SSL) before the client package's.
+fn ssl_capable_bin(bin: &Path, dir: &Path) -> PathBuf {
+    fs::create_dir_all(dir).unwrap();
+    let server_lib = fs::canonicalize(bin.join("postgres"))
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("../lib");
+    for entry in fs::read_dir(bin).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_owned();
+        let wrapper = fs::read_to_string(&path).unwrap_or_default();
+        let target = dir.join(&name);
+        if wrapper.starts_with("#!/bin/sh") && (name == "pg_basebackup" || name == "psql") {
+            fs::write(
+                &target,
+                wrapper.replacen(
+                    "LD_LIBRARY_PATH=",
+                    &format!("LD_LIBRARY_PATH={}:", server_lib.display()),
+                    1,
+                ),
+            )
+            .unwrap();
+            fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+        } else {
+            std::os::unix::fs::symlink(fs::canonicalize(&path).unwrap_or(path), &target).unwrap();
+        }
+    }
+    if is_root() {
+        run(
+            Command::new("chown")
+                .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
+                .arg(dir),
+            "chown tls-bin",
+        );
+    }
+    dir.to_path_buf()
+}
+
+/// A CA and one server certificate for 127.0.0.1 (CN and subjectAltName: libpq before 14
+/// matches the name, from 14 the IP address), owned by the server's OS user, key 0600.
+fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    fs::create_dir_all(dir).unwrap();
+    let (ca_key, ca, key, csr, crt) = (
+        dir.join("ca.key"),
+        dir.join("ca.crt"),
+        dir.join("server.key"),
+        dir.join("server.csr"),
+        dir.join("server.crt"),
+    );
+    let ext = dir.join("san.ext");
+    fs::write(&ext, "subjectAltName=IP:127.0.0.1\n").unwrap();
+    let openssl = |args: &[&str], what: &str| {
+        run(Command::new("openssl").args(args).current_dir(dir), what);
+    };
+    openssl(
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=pgrepl test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ],
+        "CA",
+    );
+    openssl(
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+        "server key",
+    );
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.crt",
+        ],
+        "server certificate",
+    );
+    let _ = (ca_key, csr);
+    fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    if is_root() {
+        run(
+            Command::new("chown")
+                .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
+                .arg(dir),
+            "chown tls",
+        );
+    }
+    (ca, crt, key)
+}
+
+/// Scenario 8, TLS: with `[replication.tls]` the standby streams encrypted, having verified
+/// the primary's certificate (sslmode=verify-full), and pg_hba.conf admits replication over
+/// TLS only: the same role with the right password and no TLS is refused.
+fn tls_verify_full(major: u32) {
+    // The harness's client tools for 10-13 come from a PyPI wheel whose own libpq has no SSL
+    // ("sslmode value invalid when SSL support is not compiled in"); from 14 the server
+    // package's libpq has it and can stand in. Real installations' clients all have SSL.
+    if major < 14 {
+        eprintln!("PG{major}: TLS scenario skipped: no SSL-capable pg_basebackup in the harness");
+        return;
+    }
+    let Some(mut lab) = Lab::new(major, 8, &["vm1", "vm2"]) else {
+        return;
+    };
+    lab.bin = ssl_capable_bin(&lab.bin, &lab.dir.join("tls-bin"));
+    let (ca, crt, key) = make_certs(&lab.dir.join("tls"));
+    lab.init_server("vm1");
+    lab.init_server("vm2");
+    let body = format!(
+        "[replication.tls]\nca_file = {}\ncert_file = {}\nkey_file = {}\n\n[postgresql]\nmax_wal_senders = 5\nwal_keep_size = \"64MB\"\n{}",
+        toml_string(&ca.to_string_lossy()),
+        toml_string(&crt.to_string_lossy()),
+        toml_string(&key.to_string_lossy()),
+        lab.nodes_toml(&[])
+    );
+    let out = lab.generate(&lab.topology(&body));
+    lab.run_runbook(&out, false);
+    assert_eq!(
+        lab.sql(
+            "vm1",
+            "SELECT application_name, state, s.ssl FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)"
+        ),
+        "vm2|streaming|t",
+        "PG{major}: the standby does not stream over TLS"
+    );
+    let conninfo = format!(
+        "host=127.0.0.1 port={} user=replicator dbname=replication replication=true sslmode=disable",
+        lab.port("vm1")
+    );
+    let plain = lab.sql_result(
+        "vm1",
+        "IDENTIFY_SYSTEM",
+        &[("PGPASSWORD", PASSWORD)],
+        Some(conninfo),
+    );
+    let err = String::from_utf8_lossy(&plain.stderr);
+    assert!(
+        // Refused by a record (the lab's initdb rejects host connections) or by none.
+        !plain.status.success()
+            && err.contains("replication connection")
+            && err.contains("no encryption"),
+        "PG{major}: replication without TLS was not refused: {err}"
+    );
+}
+
 per_major!(
+    tls_verify_full,
     destructive_step_refuses,
     guide_cluster,
     distinct_addresses,

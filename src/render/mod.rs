@@ -68,14 +68,21 @@ fn setting(
 /// since 10 knows, so any major's walreceiver accepts it.
 pub fn primary_conninfo(topo: &ValidTopology, node: &ValidNode, upstream: &ValidNode) -> String {
     let q = quote::conninfo_value;
-    format!(
+    let mut conninfo = format!(
         "host={} port={} user={} passfile={} application_name={}",
         q(&upstream.host.to_string()),
         upstream.port,
         q(&topo.replication.user),
         q(&node.layout.passfile),
         q(&node.name)
-    )
+    );
+    if let Some(tls) = &topo.replication.tls {
+        conninfo.push_str(&format!(
+            " sslmode=verify-full sslrootcert={}",
+            q(&tls.ca_file)
+        ));
+    }
+    conninfo
 }
 
 pub(crate) fn settings_for(topo: &ValidTopology, node: &ValidNode) -> Vec<Setting> {
@@ -167,6 +174,36 @@ pub(crate) fn settings_for(topo: &ValidTopology, node: &ValidNode) -> Vec<Settin
             "a standby refuses queries while it replays (no effect on a primary)".into()
         },
     ));
+    if let Some(tls) = &topo.replication.tls {
+        out.push(setting(
+            "ssl",
+            "on".into(),
+            "on".into(),
+            "on".into(),
+            "replication is admitted over TLS only (hostssl) and standbys verify this server"
+                .into(),
+        ));
+        for (name, path, what) in [
+            (
+                "ssl_cert_file",
+                &tls.cert_file,
+                "this server's certificate, signed by the cluster's CA",
+            ),
+            (
+                "ssl_key_file",
+                &tls.key_file,
+                "its private key, readable only by the server's OS user",
+            ),
+        ] {
+            out.push(setting(
+                name,
+                quote::conf_string(path),
+                path.clone(),
+                path.clone(),
+                what.into(),
+            ));
+        }
+    }
     if let (Some(up), StandbySetup::StandbySignal) = (node.upstream, facts.standby_setup) {
         let up = &topo.nodes[up];
         let conninfo = primary_conninfo(topo, node, up);
@@ -310,6 +347,12 @@ struct ClusterContext {
     sync_drop_in: &'static str,
     hba_block: &'static str,
     recovery_file: &'static str,
+    /// `hostssl` with TLS, else `host`.
+    hba_type: &'static str,
+    /// The CA certificate standbys verify their upstream with, with TLS.
+    tls_root_cert: Option<String>,
+    /// With TLS: the CA, certificate and key files every node must have.
+    tls_files: Vec<String>,
 }
 
 /// Where the drop-in lives inside the output, and on the server under the config dir.
@@ -617,6 +660,18 @@ pub fn plan(
         sync_drop_in: SYNC_DROP_IN,
         hba_block: HBA_BLOCK,
         recovery_file: RECOVERY_CONF,
+        hba_type: if topo.replication.tls.is_some() {
+            "hostssl"
+        } else {
+            "host"
+        },
+        tls_root_cert: topo.replication.tls.as_ref().map(|t| t.ca_file.clone()),
+        tls_files: topo
+            .replication
+            .tls
+            .iter()
+            .flat_map(|t| [t.ca_file.clone(), t.cert_file.clone(), t.key_file.clone()])
+            .collect(),
     };
     let addresses = Addresses::of(topo);
     let cluster_value = minijinja::Value::from_serialize(&cluster);

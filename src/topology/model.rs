@@ -118,6 +118,25 @@ pub struct Replication {
     pub slots: bool,
     /// Synchronous replication. Absent: asynchronous.
     pub synchronous: Option<Synchronous>,
+    /// Encrypt and authenticate replication with TLS: every node serves `ssl = on` with its
+    /// certificate, pg_hba.conf admits replication over `hostssl` only, and standbys connect
+    /// with `sslmode=verify-full`, so they stream only from a server whose certificate the CA
+    /// signed for the address they dial. Absent: TLS is neither required nor verified.
+    pub tls: Option<Tls>,
+}
+
+/// Certificate files, the same paths on every node (each node's own certificate and key).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tls {
+    /// The CA certificate that signed every node's server certificate (standbys verify their
+    /// upstream with it: `sslrootcert`).
+    pub ca_file: String,
+    /// This node's server certificate (`ssl_cert_file`); its subjectAltName must hold the
+    /// address peers dial.
+    pub cert_file: String,
+    /// This node's private key (`ssl_key_file`), readable only by the server's OS user.
+    pub key_file: String,
 }
 
 impl Default for Replication {
@@ -128,6 +147,7 @@ impl Default for Replication {
             password: PasswordSource::default(),
             slots: true,
             synchronous: None,
+            tls: None,
         }
     }
 }

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::model::{AuthMethod, Firewall, PasswordSource, Role, SyncMethod, WalLevel};
+use super::model::{AuthMethod, Firewall, PasswordSource, Role, SyncMethod, Tls, WalLevel};
 use crate::catalog::MajorFacts;
 
 #[derive(Debug, Clone)]
@@ -24,6 +24,7 @@ pub struct ValidReplication {
     pub user: String,
     pub auth_method: AuthMethod,
     pub password: PasswordSource,
+    pub tls: Option<Tls>,
 }
 
 #[derive(Debug, Clone)]

@@ -170,10 +170,20 @@ fn check_replication(cx: &mut Ctx<'_, '_>, topo: &Topology) -> ValidReplication 
             check_path(cx, path, &[key("replication"), key("password"), key("file")]);
         }
     }
+    if let Some(tls) = &r.tls {
+        for (field, path) in [
+            ("ca_file", &tls.ca_file),
+            ("cert_file", &tls.cert_file),
+            ("key_file", &tls.key_file),
+        ] {
+            check_path(cx, path, &[key("replication"), key("tls"), key(field)]);
+        }
+    }
     ValidReplication {
         user: r.user.clone(),
         auth_method: r.auth_method,
         password: r.password.clone(),
+        tls: r.tls.clone(),
     }
 }
 
