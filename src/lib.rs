@@ -8,6 +8,8 @@ pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod exit;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod lint;
 pub mod parallel;
 pub mod pgconf;
