@@ -40,6 +40,13 @@ impl HbaFile {
         })
     }
 
+    /// The records the server would load, each with its row.
+    pub fn records(&self) -> impl Iterator<Item = (&hba::Rule, &hba::Record)> {
+        self.rules
+            .iter()
+            .filter_map(|r| Some((r, r.parsed.as_ref()?)))
+    }
+
     /// The file a record is in: pg_hba.conf itself, or a file it includes (16+).
     pub fn file_of(&self, r: &hba::Rule) -> PathBuf {
         r.file_name.clone().map_or(self.path.clone(), Into::into)

@@ -43,11 +43,7 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
     let is_replication_role = |user: &str| user.contains("repl") || roles.iter().any(|r| r == user);
     for c in fleet.clusters {
         let Some(hba) = &c.hba else { continue };
-        let records: Vec<_> = hba
-            .rules
-            .iter()
-            .filter_map(|r| Some((r, r.parsed.as_ref()?)))
-            .collect();
+        let records: Vec<_> = hba.records().collect();
         for (r, rec) in &records {
             if rec.method == "reject" || !rec.databases.iter().any(|t| t.is_keyword("all")) {
                 continue;

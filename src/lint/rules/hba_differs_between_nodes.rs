@@ -66,13 +66,8 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
             continue;
         };
         let own = own_addresses(fleet, i);
-        let have: Vec<&Record> = mine
-            .rules
-            .iter()
-            .filter_map(|r| r.parsed.as_ref())
-            .collect();
-        for r in &theirs.rules {
-            let Some(rec) = &r.parsed else { continue };
+        let have: Vec<&Record> = mine.records().map(|(_, rec)| rec).collect();
+        for (r, rec) in theirs.records() {
             if !rec.is_replication() || rec.method == "reject" || only_admits(rec, &own) {
                 continue;
             }

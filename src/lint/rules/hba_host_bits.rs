@@ -26,8 +26,7 @@ crate::declare_rule! {
 
 fn check(c: &Cluster, f: &mut Findings) {
     let Some(hba) = &c.hba else { return };
-    for r in &hba.rules {
-        let Some(rec) = &r.parsed else { continue };
+    for (r, rec) in hba.records() {
         let Address::Net { addr, mask } = &rec.address else {
             continue;
         };

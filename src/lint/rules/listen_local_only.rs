@@ -25,10 +25,8 @@ crate::declare_rule! {
 
 fn serves_network_replication(c: &Cluster) -> bool {
     c.hba.as_ref().is_some_and(|h| {
-        h.rules
-            .iter()
-            .filter_map(|r| r.parsed.as_ref())
-            .any(|r| r.conn_type != "local" && r.is_replication())
+        h.records()
+            .any(|(_, r)| r.conn_type != "local" && r.is_replication())
     })
 }
 

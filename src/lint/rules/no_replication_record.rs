@@ -29,10 +29,8 @@ fn check(c: &Cluster, f: &mut Findings) {
     }
     let Some(hba) = &c.hba else { return };
     let admits = hba
-        .rules
-        .iter()
-        .filter_map(|r| r.parsed.as_ref())
-        .any(|r| r.conn_type != "local" && r.method != "reject" && r.is_replication());
+        .records()
+        .any(|(_, r)| r.conn_type != "local" && r.method != "reject" && r.is_replication());
     if !admits {
         let d = f
             .diag("no pg_hba.conf record admits replication connections over the network")

@@ -23,8 +23,7 @@ crate::declare_rule! {
 
 fn check(c: &Cluster, f: &mut Findings) {
     let Some(hba) = &c.hba else { return };
-    for r in &hba.rules {
-        let Some(rec) = &r.parsed else { continue };
+    for (r, rec) in hba.records() {
         if !rec.is_replication()
             || rec.conn_type == "local"
             || !matches!(rec.method.as_str(), "trust" | "password" | "md5")

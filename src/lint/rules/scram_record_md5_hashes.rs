@@ -48,8 +48,7 @@ fn check(c: &Cluster, f: &mut Findings) {
             c.major
         ),
     };
-    for r in &hba.rules {
-        let Some(rec) = &r.parsed else { continue };
+    for (r, rec) in hba.records() {
         if rec.method != "scram-sha-256" {
             continue;
         }
