@@ -762,3 +762,43 @@ fn lint_checks_clusters_against_a_topology() {
     let o = pgrepl(&["lint", bad, "--topology", broken.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// pre-commit passes files: postgresql.conf and pg_hba.conf of one directory are linted as
+/// that directory's cluster (a primary without a replication record is found), and a file
+/// of a directory linted anyway is not linted twice.
+#[test]
+fn files_of_one_directory_are_one_cluster() {
+    let o = pgrepl(&[
+        "lint",
+        "tests/lint/PGR014/bad/postgresql.conf",
+        "tests/lint/PGR014/bad/pg_hba.conf",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("PGR014") && err.contains("1 cluster checked"),
+        "{err}"
+    );
+    // Alone, pg_hba.conf cannot say whether the server is a primary: no PGR014.
+    let alone = stderr(&pgrepl(&["lint", "tests/lint/PGR014/bad/pg_hba.conf"]));
+    assert!(alone.contains("1 cluster checked: 0 errors"), "{alone}");
+    let o = pgrepl(&[
+        "lint",
+        "tests/lint/PGR014/bad/PG_VERSION",
+        "tests/lint/PGR014/bad/pg_hba.conf",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        found.iter().filter(|r| **r == "PGR014").count(),
+        1,
+        "{found:?}"
+    );
+}

@@ -130,7 +130,50 @@ pub fn locate(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
             return Err(format!("{}: no such file or directory", path.display()));
         }
     }
-    Ok(sources)
+    Ok(as_clusters(sources))
+}
+
+/// The files a directory's cluster reads itself.
+const CLUSTER_FILES: [&str; 3] = ["postgresql.conf", "pg_hba.conf", "postgresql.auto.conf"];
+
+fn parent_of(file: &Path) -> PathBuf {
+    file.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+fn is_cluster_file(file: &Path) -> bool {
+    file.file_name()
+        .is_some_and(|n| CLUSTER_FILES.iter().any(|c| n == *c))
+}
+
+/// Files as pre-commit passes them, put back together: postgresql.conf and pg_hba.conf of
+/// one directory are that directory's cluster (so the rules that need both, such as a
+/// primary without a replication record, run), and a file whose directory is linted anyway
+/// is not linted twice. Other files stay on their own. Order is kept; duplicates go.
+fn as_clusters(sources: Vec<Source>) -> Vec<Source> {
+    let files_in = |dir: &Path, name: &str| {
+        sources
+            .iter()
+            .any(|s| matches!(s, Source::File(f) if parent_of(f) == dir && f.file_name().is_some_and(|n| n == name)))
+    };
+    let mut out: Vec<Source> = Vec::new();
+    for s in &sources {
+        let merged = match s {
+            Source::File(f) if is_cluster_file(f) => {
+                let dir = parent_of(f);
+                let whole = sources.contains(&Source::Dir(dir.clone()))
+                    || (files_in(&dir, "postgresql.conf") && files_in(&dir, "pg_hba.conf"));
+                if whole { Source::Dir(dir) } else { s.clone() }
+            }
+            other => other.clone(),
+        };
+        if !out.contains(&merged) {
+            out.push(merged);
+        }
+    }
+    out
 }
 
 /// Reads one cluster.
