@@ -71,6 +71,9 @@ pub struct Cluster {
     pub suppressions: Vec<(PathBuf, Suppression)>,
     /// Files of the cluster that exist but could not be read: lint cannot vouch for it.
     pub unreadable: Vec<String>,
+    /// The data directory's recovery.conf settings (name, value) in file order, read once;
+    /// `None` when there is none.
+    pub recovery_conf: Option<Vec<(String, String)>>,
 }
 
 /// A setting row with where its value is in its file.
@@ -127,6 +130,27 @@ impl Cluster {
             None => crate::catalog::params::params(self.major)?
                 .get(name)
                 .map(|p| p.default.clone()),
+        }
+    }
+
+    /// A setting of recovery.conf (the last one wins), where 10 and 11 standbys keep
+    /// primary_conninfo and friends.
+    pub fn recovery_conf_value(&self, name: &str) -> Option<String> {
+        self.recovery_conf
+            .as_ref()?
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    }
+
+    /// A standby setting where this major reads it: a server parameter from 12,
+    /// recovery.conf before.
+    pub fn recovery_setting(&self, name: &str) -> Option<String> {
+        if self.major >= 12 {
+            self.value(name)
+        } else {
+            self.recovery_conf_value(name)
         }
     }
 

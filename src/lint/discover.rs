@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::cluster::{Cluster, HbaFile, Role};
 use crate::catalog::NEWEST;
+use crate::pgconf::conf::{ConfFile, Item};
 use crate::pgconf::file_settings::FileSettings;
 use crate::pgconf::hba::Features;
 
@@ -218,7 +219,7 @@ fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
     } else {
         (Some(FileSettings::read(path, None)), None)
     };
-    let (role, role_source) = role_of(conf.as_ref(), None);
+    let (role, role_source) = role_of(conf.as_ref(), None, false);
     Cluster {
         label: path.display().to_string(),
         major,
@@ -230,6 +231,7 @@ fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
         data_dir: None,
         suppressions: Vec::new(),
         unreadable: Vec::new(),
+        recovery_conf: None,
     }
     .with_suppressions()
     .with_unreadable(&[path])
@@ -277,7 +279,8 @@ fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
     .into_iter()
     .filter_map(|(unread, p)| unread.then_some(p))
     .collect();
-    let (role, role_source) = role_of(conf.as_ref(), data_dir.as_deref());
+    let recovery_conf = data_dir.as_deref().and_then(recovery_conf);
+    let (role, role_source) = role_of(conf.as_ref(), data_dir.as_deref(), recovery_conf.is_some());
     Cluster {
         label: dir.display().to_string(),
         major,
@@ -289,17 +292,37 @@ fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
         data_dir,
         suppressions: Vec::new(),
         unreadable: Vec::new(),
+        recovery_conf,
     }
     .with_suppressions()
     .with_unreadable(&unreadable)
 }
 
-fn role_of(conf: Option<&FileSettings>, data_dir: Option<&Path>) -> (Role, &'static str) {
+/// A data directory's recovery.conf as (name, value) pairs, if it has one.
+fn recovery_conf(data_dir: &Path) -> Option<Vec<(String, String)>> {
+    let text = std::fs::read(data_dir.join("recovery.conf")).ok()?;
+    Some(
+        ConfFile::parse(text)
+            .lines
+            .into_iter()
+            .filter_map(|l| match l.item {
+                Item::Setting(s) => Some((s.name, s.value)),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+fn role_of(
+    conf: Option<&FileSettings>,
+    data_dir: Option<&Path>,
+    has_recovery_conf: bool,
+) -> (Role, &'static str) {
     if let Some(d) = data_dir {
         if d.join("standby.signal").exists() {
             return (Role::Standby, "standby.signal");
         }
-        if d.join("recovery.conf").exists() {
+        if has_recovery_conf {
             return (Role::Standby, "recovery.conf");
         }
     }

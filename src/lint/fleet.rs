@@ -13,7 +13,6 @@ use std::path::{Component, Path, PathBuf};
 
 use super::cluster::{Cluster, Role};
 use crate::catalog::conninfo;
-use crate::pgconf::conf::{ConfFile, Item};
 use crate::render::Artifact;
 use crate::topology::valid::ValidTopology;
 
@@ -81,21 +80,8 @@ pub fn primary_conninfo(c: &Cluster) -> Option<Vec<conninfo::Pair>> {
     let text = c
         .value("primary_conninfo")
         .filter(|v| !v.trim().is_empty())
-        .or_else(|| recovery_conf_value(c, "primary_conninfo"))?;
+        .or_else(|| c.recovery_conf_value("primary_conninfo"))?;
     conninfo::parse(&text).ok()
-}
-
-/// A setting of the data directory's recovery.conf (PostgreSQL 10 and 11 standbys).
-pub fn recovery_conf_value(c: &Cluster, name: &str) -> Option<String> {
-    let text = std::fs::read(c.data_dir.as_ref()?.join("recovery.conf")).ok()?;
-    ConfFile::parse(text)
-        .lines
-        .into_iter()
-        .rev()
-        .find_map(|l| match l.item {
-            Item::Setting(s) if s.name.eq_ignore_ascii_case(name) => Some(s.value),
-            _ => None,
-        })
 }
 
 /// The name a standby reports to its upstream (`application_name` in pg_stat_replication,

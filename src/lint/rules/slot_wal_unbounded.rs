@@ -1,4 +1,4 @@
-use crate::lint::fleet::{anchor, recovery_conf_value};
+use crate::lint::fleet::anchor;
 use crate::lint::{Findings, Fleet};
 
 crate::declare_rule! {
@@ -39,12 +39,8 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
         });
         let by_standby = fleet.downstream(i).any(|d| {
             let s = &fleet.clusters[d];
-            let name = if s.major >= 12 {
-                s.value("primary_slot_name")
-            } else {
-                recovery_conf_value(s, "primary_slot_name")
-            };
-            name.is_some_and(|n| !n.trim().is_empty())
+            s.recovery_setting("primary_slot_name")
+                .is_some_and(|n| !n.trim().is_empty())
         });
         let by_topology = match (fleet.intended, fleet.node[i]) {
             (Some(t), Some(n)) => t.topology.nodes[n]

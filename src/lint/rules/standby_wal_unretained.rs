@@ -1,4 +1,4 @@
-use crate::lint::fleet::{anchor, recovery_conf_value};
+use crate::lint::fleet::anchor;
 use crate::lint::{Cluster, Findings, Fleet};
 
 crate::declare_rule! {
@@ -27,14 +27,11 @@ crate::declare_rule! {
     };
 }
 
-/// A recovery setting: a server parameter from 12, recovery.conf before.
 fn recovery_setting(c: &Cluster, name: &str) -> String {
-    let v = if c.major >= 12 {
-        c.value(name)
-    } else {
-        recovery_conf_value(c, name)
-    };
-    v.unwrap_or_default().trim().to_owned()
+    c.recovery_setting(name)
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 /// The WAL the upstream keeps for standbys, in its own words, when it keeps none.
