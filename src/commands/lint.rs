@@ -82,10 +82,11 @@ pub fn run(opts: &LintOptions<'_>, style: Style) -> Exit {
         }
         return Exit::Usage;
     }
-    let fleet = lint::Fleet::new(&clusters, intended.as_ref());
+    // Which node each cluster is, for the header lines (the pairing was done by the check).
+    let nodes = lint::fleet::nodes(&clusters, intended.as_ref());
     if opts.format == LintFormat::Human {
         for (i, c) in clusters.iter().enumerate() {
-            let node = match (&intended, fleet.node[i]) {
+            let node = match (&intended, nodes[i]) {
                 (Some(t), Some(n)) => format!(", node {}", t.topology.nodes[n].name),
                 (Some(_), None) => ", no node of the topology".to_owned(),
                 _ => String::new(),

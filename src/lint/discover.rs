@@ -219,6 +219,9 @@ fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
     } else {
         (Some(FileSettings::read(path, None)), None)
     };
+    // Asked only when reading failed, as for a directory.
+    let unread = hba.is_none() && conf.as_ref().is_none_or(|c| c.files.is_empty());
+    let unreadable: Vec<&Path> = unread.then_some(path).into_iter().collect();
     let (role, role_source) = role_of(conf.as_ref(), None, false);
     Cluster {
         label: path.display().to_string(),
@@ -234,7 +237,7 @@ fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
         recovery_conf: None,
     }
     .with_suppressions()
-    .with_unreadable(&[path])
+    .with_unreadable(&unreadable)
 }
 
 fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {

@@ -48,10 +48,7 @@ pub struct Fleet<'a> {
 
 impl<'a> Fleet<'a> {
     pub fn new(clusters: &'a [Cluster], intended: Option<&'a Intended>) -> Fleet<'a> {
-        let node: Vec<Option<usize>> = clusters
-            .iter()
-            .map(|c| intended.and_then(|i| node_of(c, &i.topology)))
-            .collect();
+        let node = nodes(clusters, intended);
         let upstream = (0..clusters.len())
             .map(|i| {
                 let by_topology = intended.and_then(|t| {
@@ -73,6 +70,14 @@ impl<'a> Fleet<'a> {
     pub fn downstream(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         (0..self.clusters.len()).filter(move |&j| self.upstream[j] == Some(i))
     }
+}
+
+/// Per cluster: the topology node it is, if any.
+pub fn nodes(clusters: &[Cluster], intended: Option<&Intended>) -> Vec<Option<usize>> {
+    clusters
+        .iter()
+        .map(|c| intended.and_then(|i| node_of(c, &i.topology)))
+        .collect()
 }
 
 /// A standby's source: primary_conninfo from the settings, or from recovery.conf before 12.
