@@ -669,21 +669,7 @@ fn lint_reads_the_nearest_pgrepl_toml() {
         let mut args = vec!["lint", path, "--format", "json"];
         args.extend_from_slice(extra);
         let o = pgrepl(&args);
-        let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_default();
-        let found: Vec<(String, String)> = json["findings"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|f| {
-                        (
-                            f["rule"].as_str().unwrap().to_owned(),
-                            f["severity"].as_str().unwrap().to_owned(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        (o.status.code(), found)
+        (o.status.code(), support::lint_findings(&o))
     };
     // Without a config: 18 is assumed, so wal_keep_segments is removed there.
     let (_, found) = lint(&[]);
@@ -789,12 +775,9 @@ fn files_of_one_directory_are_one_cluster() {
         "--format",
         "json",
     ]);
-    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let found: Vec<&str> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
+    let found: Vec<String> = support::lint_findings(&o)
+        .into_iter()
+        .map(|(rule, _)| rule)
         .collect();
     assert_eq!(
         found.iter().filter(|r| **r == "PGR014").count(),

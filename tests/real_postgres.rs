@@ -815,19 +815,7 @@ fn lint_lab(lab: &Lab) -> Vec<(String, String)> {
         "--format",
         "json",
     ]);
-    let json: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("lint output: {e}: {}", support::stderr(&o)));
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_owned(),
-                f["severity"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    support::lint_findings(&o)
 }
 
 /// The rules that compare nodes with each other and with the topology: a cluster pgrepl

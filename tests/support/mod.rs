@@ -70,6 +70,23 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The (rule, severity) of every finding of `pgrepl lint --format json` output.
+pub fn lint_findings(o: &Output) -> Vec<(String, String)> {
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("lint output: {e}: {}", stderr(o)));
+    json["findings"]
+        .as_array()
+        .expect("a findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// Renders a topology file through the library, returning the plan.
 pub fn plan_for(source: &str) -> Vec<pgrepl::render::Artifact> {
     let loaded = pgrepl::topology::load(source);
