@@ -89,7 +89,7 @@ pub fn discover_with(
 }
 
 /// Where a cluster's files are, before anything is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Source {
     /// A directory holding postgresql.conf, pg_hba.conf or PG_VERSION.
     Dir(PathBuf),
@@ -154,27 +154,46 @@ fn is_cluster_file(file: &Path) -> bool {
 /// primary without a replication record, run), and a file whose directory is linted anyway
 /// is not linted twice. Other files stay on their own. Order is kept; duplicates go.
 fn as_clusters(sources: Vec<Source>) -> Vec<Source> {
-    let files_in = |dir: &Path, name: &str| {
-        sources
+    use std::collections::HashSet;
+    // Sets, not scans: a fleet is thousands of directories.
+    let dirs: HashSet<&Path> = sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::Dir(d) => Some(d.as_path()),
+            Source::File(_) => None,
+        })
+        .collect();
+    let named: HashSet<(PathBuf, &std::ffi::OsStr)> = sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::File(f) => Some((parent_of(f), f.file_name()?)),
+            Source::Dir(_) => None,
+        })
+        .collect();
+    let pair = |dir: &Path| {
+        ["postgresql.conf", "pg_hba.conf"]
             .iter()
-            .any(|s| matches!(s, Source::File(f) if parent_of(f) == dir && f.file_name().is_some_and(|n| n == name)))
+            .all(|n| named.contains(&(dir.to_path_buf(), std::ffi::OsStr::new(n))))
     };
-    let mut out: Vec<Source> = Vec::new();
-    for s in &sources {
-        let merged = match s {
+    let merged: Vec<Source> = sources
+        .iter()
+        .map(|s| match s {
             Source::File(f) if is_cluster_file(f) => {
                 let dir = parent_of(f);
-                let whole = sources.contains(&Source::Dir(dir.clone()))
-                    || (files_in(&dir, "postgresql.conf") && files_in(&dir, "pg_hba.conf"));
-                if whole { Source::Dir(dir) } else { s.clone() }
+                if dirs.contains(dir.as_path()) || pair(&dir) {
+                    Source::Dir(dir)
+                } else {
+                    s.clone()
+                }
             }
             other => other.clone(),
-        };
-        if !out.contains(&merged) {
-            out.push(merged);
-        }
-    }
-    out
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    merged
+        .into_iter()
+        .filter(|s| seen.insert(s.clone()))
+        .collect()
 }
 
 /// Reads one cluster.
