@@ -163,51 +163,45 @@ fn foreign_files(dir: &Path) -> Result<Vec<String>, WriteError> {
 }
 
 /// Writes new files into a staging directory: the directories first, then the files on
-/// every core; they are made durable all at once by [`Writer::sync`] before the directory is
-/// renamed into place (one syncfs instead of an fsync per file: a 100-node cluster is 1,300
-/// files).
-struct Writer;
-
-impl Writer {
-    fn write_all(&self, dir: &Path, files: &[(&str, &[u8], u32)]) -> Result<(), WriteError> {
-        let parents: std::collections::BTreeSet<PathBuf> = files
-            .iter()
-            .filter_map(|(rel, ..)| dir.join(rel).parent().map(Path::to_path_buf))
-            .collect();
-        for p in &parents {
-            fs::create_dir_all(p).map_err(io_err(p))?;
-        }
-        crate::parallel::map(files, &|(rel, contents, mode)| {
-            Self::write_file(&dir.join(rel), contents, *mode)
-        })
-        .into_iter()
-        .collect()
+/// every core. They are made durable all at once by [`sync`] before the directory is renamed
+/// into place (one syncfs instead of an fsync per file: a 100-node cluster is 1,300 files).
+fn write_all(dir: &Path, files: &[(&str, &[u8], u32)]) -> Result<(), WriteError> {
+    let parents: std::collections::BTreeSet<PathBuf> = files
+        .iter()
+        .filter_map(|(rel, ..)| dir.join(rel).parent().map(Path::to_path_buf))
+        .collect();
+    for p in &parents {
+        fs::create_dir_all(p).map_err(io_err(p))?;
     }
+    crate::parallel::map(files, &|(rel, contents, mode)| {
+        write_file(&dir.join(rel), contents, *mode)
+    })
+    .into_iter()
+    .collect()
+}
 
-    fn write_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), WriteError> {
-        // Created with the final mode, so a secret is never readable by others, not even
-        // briefly.
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
-        let mut f = opts.open(path).map_err(io_err(path))?;
-        f.write_all(contents).map_err(io_err(path))?;
-        // The umask may have narrowed the mode; scripts must stay executable.
-        f.set_permissions(fs::Permissions::from_mode(mode))
-            .map_err(io_err(path))?;
-        Ok(())
-    }
+fn write_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), WriteError> {
+    // Created with the final mode, so a secret is never readable by others, not even briefly.
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, mode);
+    let mut f = opts.open(path).map_err(io_err(path))?;
+    f.write_all(contents).map_err(io_err(path))?;
+    // The umask may have narrowed the mode; scripts must stay executable.
+    f.set_permissions(fs::Permissions::from_mode(mode))
+        .map_err(io_err(path))?;
+    Ok(())
+}
 
-    /// Flushes everything written under `dir` to disk (syncfs: the file system holding it).
-    fn sync(&self, dir: &Path) -> Result<(), WriteError> {
-        let d = fs::File::open(dir).map_err(io_err(dir))?;
-        // SAFETY: syncfs takes a file descriptor that `d` keeps open for the call.
-        let rc = unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&d)) };
-        if rc != 0 {
-            return Err(io_err(dir)(io::Error::last_os_error()));
-        }
-        Ok(())
+/// Flushes everything written under `dir` to disk (syncfs: the file system holding it).
+fn sync(dir: &Path) -> Result<(), WriteError> {
+    let d = fs::File::open(dir).map_err(io_err(dir))?;
+    // SAFETY: syncfs takes a file descriptor that `d` keeps open for the call.
+    let rc = unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&d)) };
+    if rc != 0 {
+        return Err(io_err(dir)(io::Error::last_os_error()));
     }
+    Ok(())
 }
 
 /// Removes a staging directory when dropped, unless it was swapped in.
@@ -303,8 +297,8 @@ fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteE
         .map(|a| (a.path.as_str(), a.contents.as_bytes(), a.mode))
         .collect();
     files.push((MANIFEST, manifest.as_bytes(), super::MODE_FILE));
-    Writer.write_all(&staging.path, &files)?;
-    Writer.sync(&staging.path)?;
+    write_all(&staging.path, &files)?;
+    sync(&staging.path)?;
     let mode = if exists {
         fs::metadata(dir).map_err(io_err(dir))?.permissions().mode()
     } else {
