@@ -135,6 +135,10 @@ pub fn facts(major: u32) -> Option<&'static MajorFacts> {
     MAJORS.iter().find(|f| f.major == major)
 }
 
+/// WAL senders `pg_basebackup -X stream` holds while a standby is being cloned: one for the
+/// base backup, one streaming its WAL.
+pub const BASEBACKUP_SENDERS: u32 = 2;
+
 /// WAL segment size pgrepl assumes when converting `wal_keep_size` to segments (the
 /// initdb default; clusters made with `--wal-segsize` differ).
 pub const WAL_SEGMENT_MB: u64 = 16;

@@ -1,16 +1,6 @@
 use crate::lint::fleet::anchor;
 use crate::lint::{Findings, Fleet};
 
-/// The settings a hot standby must have at least as high as its upstream, and the first
-/// major that checks each.
-const AT_LEAST_PRIMARY: [(&str, u32); 5] = [
-    ("max_connections", 10),
-    ("max_worker_processes", 10),
-    ("max_wal_senders", 12),
-    ("max_prepared_transactions", 10),
-    ("max_locks_per_transaction", 10),
-];
-
 crate::declare_rule! {
     /// A standby with a lower max_connections, max_worker_processes, max_wal_senders (12+),
     /// max_prepared_transactions or max_locks_per_transaction than the server it streams from.
@@ -49,10 +39,11 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
             continue;
         };
         let primary = &fleet.clusters[up];
-        for (name, since) in AT_LEAST_PRIMARY {
-            if standby.major < since {
-                continue;
-            }
+        // Which settings the standby's major checks is the catalogue's fact.
+        let Some(facts) = crate::catalog::facts(standby.major) else {
+            continue;
+        };
+        for &name in facts.standby_needs_at_least_primary {
             let (Some(mine), Some(theirs)) = (int(standby.value(name)), int(primary.value(name)))
             else {
                 continue;

@@ -60,7 +60,7 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
             .label(s.setting.value_span.clone(), "too few WAL senders")
             .help(format!(
                 "set max_wal_senders = {} or more and restart",
-                standbys + 2
+                standbys + i64::from(crate::catalog::BASEBACKUP_SENDERS)
             ));
         f.add(s.file, d);
     }
