@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Artifact, HBA_BLOCK, MODE_FILE, settings_for};
+use super::settings::settings_for;
+use super::{Artifact, HBA_BLOCK, MODE_FILE};
 use crate::pgconf::patch;
 use crate::topology::valid::ValidTopology;
 

@@ -50,6 +50,16 @@ pub enum Firewall {
     None,
 }
 
+impl Firewall {
+    /// As the topology spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Firewall::Ufw => "ufw",
+            Firewall::None => "none",
+        }
+    }
+}
+
 /// Where PostgreSQL lives on the servers. `kind` picks the defaults; any field given here
 /// overrides them. Paths and commands may use the placeholders `{node}`, `{port}`,
 /// `{version}`, `{cluster}`, and in commands also `{bin_dir}`, `{data_dir}`, `{config_dir}`

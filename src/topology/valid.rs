@@ -93,7 +93,7 @@ pub struct EffectiveSettings {
 }
 
 /// Paths and commands of one node, placeholders substituted.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ResolvedLayout {
     pub config_dir: String,
     pub data_dir: String,

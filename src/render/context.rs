@@ -1,0 +1,265 @@
+//! What the templates see: a cluster, its nodes and their peers, built once from the
+//! validated topology. Every generator (gen's files, RUNBOOK.md) renders from these.
+
+use serde::Serialize;
+
+use crate::catalog::StandbySetup;
+use crate::topology::model::{Firewall, PasswordSource, Role};
+use crate::topology::valid::{ResolvedLayout, ValidNode, ValidTopology};
+
+use super::artifact::{self, DROP_IN, HBA_BLOCK, LITERAL_SECRET, RECOVERY_CONF, SYNC_DROP_IN};
+use super::settings::{Setting, primary_conninfo, settings_for, sync_settings_for};
+use super::steps::{Step, steps_for};
+
+/// Another node as this node's templates see it.
+#[derive(Debug, Serialize)]
+pub struct Peer {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    /// The address range this peer's connections come from (pg_hba.conf / firewall source).
+    pub source: String,
+    /// `source` without the prefix when it is a single address (ufw's preferred form).
+    pub source_addr: String,
+    pub slot: Option<String>,
+    /// Expected pg_stat_replication.sync_state on this node, for a downstream.
+    pub sync_state: String,
+    /// Why this node admits the peer.
+    pub reason: String,
+    /// Whether the expected client address can be checked (single-address source).
+    pub check_addr: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeContext<'a> {
+    pub name: String,
+    pub role: &'static str,
+    pub host: String,
+    pub port: u16,
+    pub layout: &'a ResolvedLayout,
+    pub settings: Vec<Setting>,
+    /// On the primary of a synchronous cluster: synchronous_standby_names.
+    pub sync_settings: Vec<Setting>,
+    /// How many of the listed standbys must stream before synchronous replication is on.
+    pub sync_count: u32,
+    pub sync_standbys: Vec<String>,
+    pub upstream: Option<Peer>,
+    /// primary_conninfo for a standby.
+    pub conninfo: Option<String>,
+    pub slot: Option<String>,
+    /// Whether the node answers queries (not a standby with hot_standby off).
+    pub queryable: bool,
+    pub downstream: Vec<Peer>,
+    pub admits: Vec<Peer>,
+    /// Other nodes, for the standby's password file.
+    pub others: Vec<Peer>,
+    pub steps: Vec<Step>,
+    pub verify_steps: Vec<Step>,
+}
+
+/// The firewall a cluster's nodes configure, for the templates.
+#[derive(Debug, Serialize)]
+pub struct FirewallContext {
+    /// The tool, as the topology names it (`ufw`).
+    pub tool: &'static str,
+    /// The node's script that configures it, relative to the node's directory.
+    pub script: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClusterContext {
+    pub name: String,
+    pub major: u32,
+    pub user: String,
+    pub auth_method: &'static str,
+    /// `env`, `file` or `secret` (a literal copied to secrets/).
+    pub password_kind: &'static str,
+    /// Variable name or file path.
+    pub password_from: String,
+    pub recovery_conf: bool,
+    pub follows_latest_timeline: bool,
+    pub default_password_encryption: &'static str,
+    /// `None` when pgrepl leaves the firewall alone.
+    pub firewall: Option<FirewallContext>,
+    #[serde(skip)]
+    pub firewall_kind: Firewall,
+    pub sync: Option<String>,
+    pub drop_in: &'static str,
+    pub sync_drop_in: &'static str,
+    pub hba_block: &'static str,
+    pub recovery_file: &'static str,
+    /// `hostssl` with TLS, else `host`.
+    pub hba_type: &'static str,
+    /// The CA certificate standbys verify their upstream with, with TLS.
+    pub tls_root_cert: Option<String>,
+    /// With TLS: the CA, certificate and key files every node must have.
+    pub tls_files: Vec<String>,
+}
+
+pub fn cluster_context(topo: &ValidTopology) -> ClusterContext {
+    let (password_kind, password_from) = match &topo.replication.password {
+        PasswordSource::Env(v) => ("env", v.clone()),
+        PasswordSource::File(f) => ("file", f.clone()),
+        PasswordSource::Literal(_) => ("secret", LITERAL_SECRET.to_owned()),
+    };
+    ClusterContext {
+        name: topo.cluster.clone(),
+        major: topo.facts.major,
+        user: topo.replication.user.clone(),
+        auth_method: topo.replication.auth_method.as_str(),
+        password_kind,
+        password_from,
+        recovery_conf: topo.facts.standby_setup == StandbySetup::RecoveryConf,
+        follows_latest_timeline: topo.facts.follows_latest_timeline_by_default,
+        default_password_encryption: topo.facts.default_password_encryption,
+        firewall: artifact::firewall_script(topo.firewall).map(|script| FirewallContext {
+            tool: topo.firewall.as_str(),
+            script,
+        }),
+        firewall_kind: topo.firewall,
+        sync: topo.sync.as_ref().map(|s| s.standby_names()),
+        drop_in: DROP_IN,
+        sync_drop_in: SYNC_DROP_IN,
+        hba_block: HBA_BLOCK,
+        recovery_file: RECOVERY_CONF,
+        hba_type: if topo.replication.tls.is_some() {
+            "hostssl"
+        } else {
+            "host"
+        },
+        tls_root_cert: topo.replication.tls.as_ref().map(|t| t.ca_file.clone()),
+        tls_files: topo
+            .replication
+            .tls
+            .iter()
+            .flat_map(|t| [t.ca_file.clone(), t.cert_file.clone(), t.key_file.clone()])
+            .collect(),
+    }
+}
+
+/// A node's addresses as the templates show them, formatted once per node: a node of a large
+/// cluster appears as a peer of every other node.
+pub struct Addresses {
+    host: String,
+    source: String,
+    source_addr: String,
+    single: bool,
+}
+
+impl Addresses {
+    pub fn of(topo: &ValidTopology) -> Vec<Addresses> {
+        topo.nodes
+            .iter()
+            .map(|p| {
+                let single = p.source.prefix_len() == p.source.max_prefix_len();
+                let source = p.source.to_string();
+                Addresses {
+                    host: p.host.to_string(),
+                    source_addr: if single {
+                        p.source.addr().to_string()
+                    } else {
+                        source.clone()
+                    },
+                    source,
+                    single,
+                }
+            })
+            .collect()
+    }
+}
+
+fn peer(
+    topo: &ValidTopology,
+    addresses: &[Addresses],
+    of: &ValidNode,
+    idx: usize,
+    reason: String,
+) -> Peer {
+    let p = &topo.nodes[idx];
+    let a = &addresses[idx];
+    let sync_state = match (&topo.sync, of.role) {
+        (Some(sync), Role::Primary) => sync.expected_state(&p.name).to_owned(),
+        _ => "async".to_owned(),
+    };
+    Peer {
+        name: p.name.clone(),
+        host: a.host.clone(),
+        port: p.port,
+        source: a.source.clone(),
+        source_addr: a.source_addr.clone(),
+        slot: p.slot.clone(),
+        sync_state,
+        reason,
+        check_addr: a.single,
+    }
+}
+
+pub fn node_context<'a>(
+    topo: &'a ValidTopology,
+    addresses: &[Addresses],
+    i: usize,
+) -> NodeContext<'a> {
+    let n = &topo.nodes[i];
+    let upstream = n
+        .upstream
+        .map(|u| peer(topo, addresses, n, u, format!("{} streams from it", n.name)));
+    let downstream: Vec<Peer> = n
+        .downstream
+        .iter()
+        .map(|&d| {
+            peer(
+                topo,
+                addresses,
+                n,
+                d,
+                format!("{} streams from {}", topo.nodes[d].name, n.name),
+            )
+        })
+        .collect();
+    let admits = n
+        .admits
+        .iter()
+        .map(|&a| {
+            let reason = if n.downstream.contains(&a) {
+                format!("{} streams from {}", topo.nodes[a].name, n.name)
+            } else {
+                format!(
+                    "{} would stream from {} after a failover",
+                    topo.nodes[a].name, n.name
+                )
+            };
+            peer(topo, addresses, n, a, reason)
+        })
+        .collect();
+    let others = (0..topo.nodes.len())
+        .filter(|&j| j != i)
+        .map(|j| peer(topo, addresses, n, j, String::new()))
+        .collect();
+    let (steps, verify_steps) = steps_for(topo, n);
+    NodeContext {
+        name: n.name.clone(),
+        role: n.role.as_str(),
+        host: n.host.to_string(),
+        port: n.port,
+        layout: &n.layout,
+        settings: settings_for(topo, n),
+        sync_settings: sync_settings_for(topo, n),
+        sync_count: topo.sync.as_ref().map_or(0, |s| s.count),
+        sync_standbys: topo
+            .sync
+            .as_ref()
+            .map(|s| s.standbys.clone())
+            .unwrap_or_default(),
+        upstream,
+        conninfo: n
+            .upstream
+            .map(|u| primary_conninfo(topo, n, &topo.nodes[u])),
+        slot: n.slot.clone(),
+        queryable: n.role == Role::Primary || n.settings.hot_standby,
+        downstream,
+        admits,
+        others,
+        steps,
+        verify_steps,
+    }
+}
