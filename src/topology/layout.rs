@@ -3,6 +3,7 @@
 //! The layout's fields are templates (`/var/tmp/lab/{node}/data`): they are checked once,
 //! as written, then substituted for each node.
 
+use super::codes;
 use std::collections::BTreeMap;
 
 use super::doc::{Doc, Seg};
@@ -137,10 +138,10 @@ pub fn check(
         .debian_cluster
         .clone()
         .unwrap_or_else(|| "main".to_owned());
-    if !super::validate::is_safe_name(&deb) {
+    if !super::names::is_safe_name(&deb) {
         diags.push(
             Diagnostic::error(
-                "topology::invalid-name",
+                codes::INVALID_NAME,
                 format!("Debian cluster name \"{deb}\" is not safe in paths"),
             )
             .label(doc.span(&at("debian_cluster")), "unsafe name")
@@ -182,7 +183,7 @@ pub fn check(
             };
             diags.push(
                 Diagnostic::error(
-                    "topology::invalid-placeholder",
+                    codes::INVALID_PLACEHOLDER,
                     format!("unknown placeholder {{{name}}} in layout.{field}"),
                 )
                 .label(doc.span(&at(field)), "unknown placeholder")
@@ -201,7 +202,7 @@ pub fn check(
                 || root_data_dir
             {
                 diags.push(
-                    Diagnostic::error("topology::invalid-path", format!("layout.{field} \"{}\" is not a usable absolute path", raw.escape_debug()))
+                    Diagnostic::error(codes::INVALID_PATH, format!("layout.{field} \"{}\" is not a usable absolute path", raw.escape_debug()))
                         .label(doc.span(&at(field)), "must start with `/`, without `..` or control characters")
                         .help("runbooks run from any directory and delete data directories: every server path must be absolute and plain"),
                 );
@@ -215,7 +216,7 @@ pub fn check(
             {
                 diags.push(
                     Diagnostic::error(
-                        "topology::invalid-name",
+                        codes::INVALID_NAME,
                         format!(
                             "layout.{field} \"{}\" is not a plain name",
                             raw.escape_debug()
@@ -228,7 +229,7 @@ pub fn check(
         } else if raw.contains('\n') || raw.trim().is_empty() {
             diags.push(
                 Diagnostic::error(
-                    "topology::invalid-command",
+                    codes::INVALID_COMMAND,
                     format!("layout.{field} must be one non-empty line"),
                 )
                 .label(doc.span(&at(field)), "empty or several lines")
@@ -244,7 +245,7 @@ pub fn check(
             .collect::<Vec<_>>()
             .join(", ");
         diags.push(
-            Diagnostic::error("topology::missing-key", format!("the custom layout needs {list}"))
+            Diagnostic::error(codes::MISSING_KEY, format!("the custom layout needs {list}"))
                 .label(doc.span(&[Seg::Key("layout"), Seg::Key("kind")]), "custom layout chosen here")
                 .help("a custom layout assumes nothing: set data_dir, bin_dir, socket_dir, passfile, start and stop in [layout]"),
         );

@@ -4,9 +4,11 @@
 //! (`structure`) → serde into `model::Topology` → semantic checks (`validate`) →
 //! `valid::ValidTopology`, or every diagnostic found on the way.
 
+pub mod codes;
 pub mod doc;
 pub mod layout;
 pub mod model;
+pub mod names;
 pub mod structure;
 pub mod valid;
 pub mod validate;
@@ -154,7 +156,7 @@ pub fn redact_secrets(source: &str) -> String {
 
 fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_owned();
-    let mut d = Diagnostic::error("topology::syntax", format!("invalid TOML: {message}"));
+    let mut d = Diagnostic::error(codes::SYNTAX, format!("invalid TOML: {message}"));
     if let Some(span) = e.span() {
         d = d.label(span, "here");
     }

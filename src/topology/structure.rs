@@ -5,6 +5,7 @@
 //! value out of range, unknown enum value) into a diagnostic on the exact span, all at once.
 //! It understands the subset of JSON Schema that schemars emits for our types.
 
+use super::codes;
 use serde_json::{Map, Value};
 use toml::Spanned;
 use toml::de::DeValue;
@@ -134,7 +135,7 @@ impl<'s> Walker<'s, '_, '_> {
                     .map(|t| expected_name(t))
                     .collect();
                 let mut d = Diagnostic::error(
-                    "topology::wrong-type",
+                    codes::WRONG_TYPE,
                     format!(
                         "{} must be {}, found {}",
                         describe_key(path),
@@ -192,7 +193,7 @@ impl<'s> Walker<'s, '_, '_> {
             .collect::<Vec<_>>()
             .join(", ");
         let mut d = Diagnostic::error(
-            "topology::unknown-value",
+            codes::UNKNOWN_VALUE,
             format!(
                 "{} must be one of {list}, found {}",
                 describe_key(path),
@@ -251,7 +252,7 @@ impl<'s> Walker<'s, '_, '_> {
             (None, None) => unreachable!("out of range needs a bound"),
         };
         let mut d = Diagnostic::error(
-            "topology::out-of-range",
+            codes::OUT_OF_RANGE,
             format!("{} must be {bounds}, found {n}", describe_key(path)),
         )
         .label(v.span(), "out of range");
@@ -291,7 +292,7 @@ impl<'s> Walker<'s, '_, '_> {
                     };
                     self.out.push(
                         Diagnostic::error(
-                            "topology::unknown-key",
+                            codes::UNKNOWN_KEY,
                             format!("unknown key `{name}` in {}", display_table(path)),
                         )
                         .label(key.span(), "not a key pgrepl knows")
@@ -309,7 +310,7 @@ impl<'s> Walker<'s, '_, '_> {
         for name in required {
             if t.get(name).is_none() {
                 let mut d = Diagnostic::error(
-                    "topology::missing-key",
+                    codes::MISSING_KEY,
                     format!("missing key `{name}` in {}", display_table(path)),
                 )
                 .label(
@@ -385,7 +386,7 @@ impl<'s> Walker<'s, '_, '_> {
                     .collect::<Vec<_>>()
                     .join(", ");
                 let mut d = Diagnostic::error(
-                    "topology::wrong-type",
+                    codes::WRONG_TYPE,
                     format!("{} needs exactly one of {list}", describe_key(path)),
                 )
                 .label(
@@ -449,7 +450,7 @@ impl<'s> Walker<'s, '_, '_> {
         path: &[Seg<'_>],
     ) {
         let mut d = Diagnostic::error(
-            "topology::wrong-type",
+            codes::WRONG_TYPE,
             format!(
                 "{} must be {expected}, found {}",
                 describe_key(path),
