@@ -22,7 +22,18 @@ pub fn detect_major(dir: &Path) -> Option<u32> {
         .find(|m| (10..=NEWEST).contains(m))
 }
 
-pub fn run(path: &Path, pg_version: Option<u32>, format: Format) -> Exit {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub path: PathBuf,
+    /// The major whose rules apply (default: from PG_VERSION or the path, else 18).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..=18))]
+    pub pg_version: Option<u32>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(args: &Args) -> Exit {
+    let (path, pg_version, format) = (args.path.as_path(), args.pg_version, args.format);
     let (file, dir): (PathBuf, PathBuf) = if path.is_dir() {
         (path.join("pg_hba.conf"), path.to_path_buf())
     } else {

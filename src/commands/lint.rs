@@ -1,9 +1,10 @@
-//! `pgrepl lint`, `rules`, `explain`.
+//! `pgrepl lint`: audit existing configuration; never writes.
 
 use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
 use std::sync::Mutex;
 
-use crate::cli::{FailOn, LintFormat};
 use crate::diag::{Severity, Style};
 use crate::exit::Exit;
 use crate::lint;
@@ -22,21 +23,50 @@ fn codes(names: &[String]) -> Result<Vec<&'static str>, String> {
         .collect()
 }
 
-/// What `pgrepl lint` was asked.
-pub struct LintOptions<'a> {
-    pub paths: &'a [PathBuf],
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The major to check against (default: PG_VERSION, else the path, else 18).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..=18))]
     pub pg_version: Option<u32>,
-    pub topology: Option<&'a Path>,
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     pub format: LintFormat,
+    /// The lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
-    pub select: &'a [String],
-    pub ignore: &'a [String],
+    /// Only these rules (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Not these rules (codes or names, comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Also check the files against this topology: every standby admitted, nothing
+    /// drifted from what `pgrepl gen` writes. A cluster is the node named in its path.
+    #[arg(long, value_name = "FILE")]
+    pub topology: Option<PathBuf>,
+}
+
+/// How lint reports: caret diagnostics, JSON, SARIF, or GitHub Actions workflow annotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
 }
 
 /// The topology's intended cluster and what gen writes for it; problems are printed.
 fn intended(path: &Path, style: Style) -> Result<lint::Intended, Exit> {
     // An unusable --topology is bad input to lint: exit 2 whatever gen would say.
-    let loaded = super::topology::load(path, style).map_err(|_| Exit::Usage)?;
+    let loaded = super::topology_file::load(path, style).map_err(|_| Exit::Usage)?;
     let topology = loaded.topology.ok_or(Exit::Usage)?;
     lint::Intended::new(path, topology).map_err(|e| {
         eprintln!("error: rendering {} failed: {e}", path.display());
@@ -44,12 +74,12 @@ fn intended(path: &Path, style: Style) -> Result<lint::Intended, Exit> {
     })
 }
 
-pub fn run(opts: &LintOptions<'_>, style: Style) -> Exit {
+pub fn run(opts: &Args, style: Style) -> Exit {
     let usage = |e: String| {
         eprintln!("error: {e}");
         Exit::Usage
     };
-    let (select, ignore) = match (codes(opts.select), codes(opts.ignore)) {
+    let (select, ignore) = match (codes(&opts.select), codes(&opts.ignore)) {
         (Ok(s), Ok(i)) => (s, i),
         (Err(e), _) | (_, Err(e)) => return usage(e),
     };
@@ -57,23 +87,29 @@ pub fn run(opts: &LintOptions<'_>, style: Style) -> Exit {
     // look them up while loading clusters, hence the lock.
     let configs = Mutex::new(Configs::default());
     let lock = || configs.lock().unwrap_or_else(|e| e.into_inner());
-    for path in opts.paths {
+    for path in &opts.paths {
         if let Err(e) = lock().for_path(path) {
             return usage(e);
         }
     }
-    let sources = match lint::discover::locate(opts.paths) {
+    let sources = match lint::discover::locate(&opts.paths) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
-    let intended = match opts.topology.map(|t| intended(t, style)).transpose() {
+    let intended = match opts
+        .topology
+        .as_deref()
+        .map(|t| intended(t, style))
+        .transpose()
+    {
         Ok(i) => i,
         Err(code) => return code,
     };
     let default_major = |dir: &Path| lock().for_path(dir).ok().and_then(|c| c.pg_version);
     let load =
         |s: &lint::discover::Source| lint::discover::load(s, opts.pg_version, &default_major);
-    let (clusters, checked) = lint::check_sources(&sources, &load, intended.as_ref());
+    let selection = lint::Selection { select, ignore };
+    let (clusters, checked) = lint::check_sources(&sources, &load, intended.as_ref(), &selection);
     // A file that exists but cannot be read is bad input, not a clean bill of health.
     let unreadable: Vec<&String> = clusters.iter().flat_map(|c| &c.unreadable).collect();
     if !unreadable.is_empty() {
@@ -113,13 +149,9 @@ pub fn run(opts: &LintOptions<'_>, style: Style) -> Exit {
             Err(e) => return usage(e),
         };
         let code = f.diagnostic.code;
-        // --select replaces the file's choice of rules entirely; --ignore adds to it.
-        let wanted = if select.is_empty() {
-            config.wants(code)
-        } else {
-            select.contains(&code)
-        };
-        if !wanted || ignore.contains(&code) {
+        // The command line's choice was made before the rules ran; --select replaces the
+        // file's choice of rules entirely, --ignore adds to it.
+        if selection.select.is_empty() && !config.wants(code) {
             continue;
         }
         if let Some(severity) = config.severity.get(code) {
@@ -165,48 +197,4 @@ pub fn run(opts: &LintOptions<'_>, style: Style) -> Exit {
         FailOn::Info => errors + warnings + infos,
     };
     if failing > 0 { Exit::Invalid } else { Exit::Ok }
-}
-
-pub fn rules() -> Exit {
-    for r in lint::rules::ALL {
-        println!(
-            "{}  {:<26} {:<8} {}-{}  {}",
-            r.code,
-            r.name,
-            report::severity_name(r.severity),
-            r.majors.0,
-            r.majors.1,
-            r.summary()
-        );
-    }
-    Exit::Ok
-}
-
-pub fn explain(code: &str) -> Exit {
-    match lint::rule(code) {
-        Some(r) => {
-            println!(
-                "{} {} ({}, PostgreSQL {}-{})\n",
-                r.code,
-                r.name,
-                report::severity_name(r.severity),
-                r.majors.0,
-                r.majors.1
-            );
-            print!(
-                "{}",
-                r.doc
-                    .lines()
-                    .map(|l| l.strip_prefix(' ').unwrap_or(l))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            );
-            println!();
-            Exit::Ok
-        }
-        None => {
-            eprintln!("error: no rule {code}; `pgrepl rules` lists them");
-            Exit::Invalid
-        }
-    }
 }

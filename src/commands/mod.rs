@@ -1,10 +1,17 @@
-//! What each subcommand does, returning an exit code; printing happens here, at the edge.
+//! What each subcommand does, one file and one clap `Args` per subcommand, returning an exit
+//! code; printing happens here, at the edge. `topology_file` reads a topology and prints its
+//! diagnostics for the commands that take one (check, gen, lint --topology).
 
-mod hba;
-mod lint;
-mod param;
-mod settings;
-mod topology;
+pub mod check;
+pub mod explain;
+pub mod generate;
+pub mod hba;
+pub mod lint;
+pub mod param;
+pub mod rules;
+pub mod schema;
+pub mod settings;
+mod topology_file;
 
 use std::io::IsTerminal;
 
@@ -24,74 +31,15 @@ pub fn run(cli: Cli) -> Exit {
         width: 100,
     };
     match cli.command {
-        Command::Check { topologies } => topologies
-            .iter()
-            .map(|t| topology::check(t, style))
-            .max_by_key(|e| *e as u8)
-            .unwrap_or(Exit::Ok),
-        Command::Gen {
-            topology,
-            output,
-            force,
-            templates,
-            base,
-            diff,
-            check,
-        } => topology::generate(
-            &topology,
-            &topology::GenOptions {
-                output: &output,
-                force,
-                templates: templates.as_deref(),
-                base: base.as_deref(),
-                mode: if diff {
-                    topology::GenMode::Diff
-                } else if check {
-                    topology::GenMode::Check
-                } else {
-                    topology::GenMode::Write
-                },
-            },
-            style,
-        ),
-        Command::Schema => {
-            println!("{}", schema_text().trim_end());
-            Exit::Ok
-        }
-        Command::Settings { path, format } => settings::run(&path, format),
-        Command::Lint {
-            paths,
-            pg_version,
-            format,
-            fail_on,
-            select,
-            ignore,
-            topology,
-        } => lint::run(
-            &lint::LintOptions {
-                paths: &paths,
-                pg_version,
-                topology: topology.as_deref(),
-                format,
-                fail_on,
-                select: &select,
-                ignore: &ignore,
-            },
-            style,
-        ),
-        Command::Rules => lint::rules(),
-        Command::Explain { rule } => lint::explain(&rule),
-        Command::Hba {
-            path,
-            pg_version,
-            format,
-        } => hba::run(&path, pg_version, format),
-        Command::Param {
-            name,
-            pg_version,
-            list,
-            format,
-        } => param::run(name.as_deref(), pg_version, list, format),
+        Command::Check(args) => check::run(&args, style),
+        Command::Gen(args) => generate::run(&args, style),
+        Command::Schema(args) => schema::run(&args),
+        Command::Settings(args) => settings::run(&args),
+        Command::Lint(args) => lint::run(&args, style),
+        Command::Rules(args) => rules::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Hba(args) => hba::run(&args),
+        Command::Param(args) => param::run(&args),
     }
 }
 
@@ -130,10 +78,6 @@ pub(crate) fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]
     );
 }
 
-/// The committed `schemas/topology.schema.json`, byte for byte.
-pub fn schema_text() -> String {
-    let mut s =
-        serde_json::to_string_pretty(&crate::topology::model::json_schema()).expect("plain JSON");
-    s.push('\n');
-    s
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

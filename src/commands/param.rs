@@ -162,7 +162,29 @@ fn human(e: &Entry) -> Vec<String> {
     lines
 }
 
-pub fn run(name: Option<&str>, pg_version: Option<u32>, list: bool, format: Format) -> Exit {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Parameter name (case-insensitive).
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// One major (10-18) instead of all.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..=18))]
+    pub pg_version: Option<u32>,
+    /// Print every parameter name of the major (needs --pg-version).
+    #[arg(long, requires = "pg_version", conflicts_with = "name")]
+    pub list: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(args: &Args) -> Exit {
+    let (name, pg_version, list, format) = (
+        args.name.as_deref(),
+        args.pg_version,
+        args.list,
+        args.format,
+    );
     if list {
         let major = pg_version.expect("clap requires --pg-version with --list");
         let table = params(major).expect("clap limits the range");

@@ -19,7 +19,16 @@ fn locate(path: &Path) -> (PathBuf, PathBuf) {
     }
 }
 
-pub fn run(path: &Path, format: Format) -> Exit {
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub path: PathBuf,
+    /// Output format: a table, or a JSON array with pg_file_settings' column names.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(args: &Args) -> Exit {
+    let (path, format) = (args.path.as_path(), args.format);
     let (conf, mut auto) = locate(path);
     if !conf.is_file() {
         eprintln!(

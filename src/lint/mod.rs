@@ -80,21 +80,44 @@ impl Findings {
     }
 }
 
+/// Which rules run: all but `ignore`, only `select` when it names any (the command line's
+/// `--select` and `--ignore`). Rules left out do not run at all.
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    pub select: Vec<&'static str>,
+    pub ignore: Vec<&'static str>,
+}
+
+impl Selection {
+    pub fn runs(&self, rule: &Rule) -> bool {
+        (self.select.is_empty() || self.select.contains(&rule.code))
+            && !self.ignore.contains(&rule.code)
+    }
+}
+
 /// Runs every rule: the single-cluster ones on each cluster of a major they apply to, the
 /// cross-node ones on all of them together (and the intended topology, if given).
 pub fn check(fleet: &Fleet<'_>) -> Vec<Finding> {
-    let mut all: Vec<Finding> = fleet.clusters.iter().flat_map(check_cluster).collect();
-    all.extend(check_fleet(fleet));
+    let every = Selection::default();
+    let mut all: Vec<Finding> = fleet
+        .clusters
+        .iter()
+        .flat_map(|c| check_cluster(c, &every))
+        .collect();
+    all.extend(check_fleet(fleet, &every));
     finish(all)
 }
 
 /// The single-cluster rules on one cluster, its suppression comments applied.
-pub fn check_cluster(cluster: &Cluster) -> Vec<Finding> {
+pub fn check_cluster(cluster: &Cluster, selection: &Selection) -> Vec<Finding> {
     let mut all = Vec::new();
     for rule in rules::ALL {
         let Check::Cluster(check) = rule.check else {
             continue;
         };
+        if !selection.runs(rule) {
+            continue;
+        }
         if !(rule.majors.0..=rule.majors.1).contains(&cluster.major) {
             continue;
         }
@@ -110,12 +133,15 @@ pub fn check_cluster(cluster: &Cluster) -> Vec<Finding> {
 }
 
 /// The cross-node rules, with every cluster's suppression comments applied.
-pub fn check_fleet(fleet: &Fleet<'_>) -> Vec<Finding> {
+pub fn check_fleet(fleet: &Fleet<'_>, selection: &Selection) -> Vec<Finding> {
     let mut all = Vec::new();
     for rule in rules::ALL {
         let Check::Fleet(check) = rule.check else {
             continue;
         };
+        if !selection.runs(rule) {
+            continue;
+        }
         let mut findings = Findings {
             rule,
             out: Vec::new(),
@@ -140,10 +166,11 @@ pub fn check_sources<S: Sync>(
     sources: &[S],
     load: &(dyn Fn(&S) -> Cluster + Sync),
     intended: Option<&Intended>,
+    selection: &Selection,
 ) -> (Vec<Cluster>, Vec<Finding>) {
     let done: Vec<(Cluster, Vec<Finding>)> = crate::parallel::map(sources, &|source| {
         let mut cluster = load(source);
-        let findings = check_cluster(&cluster);
+        let findings = check_cluster(&cluster, selection);
         cluster.slim();
         (cluster, findings)
     });
@@ -153,7 +180,7 @@ pub fn check_sources<S: Sync>(
         clusters.push(cluster);
         all.extend(findings);
     }
-    all.extend(check_fleet(&Fleet::new(&clusters, intended)));
+    all.extend(check_fleet(&Fleet::new(&clusters, intended), selection));
     (clusters, finish(all))
 }
 
@@ -215,4 +242,27 @@ macro_rules! declare_rule {
     };
     (@check check $check:path) => { $crate::lint::Check::Cluster($check) };
     (@check fleet_check $check:path) => { $crate::lint::Check::Fleet($check) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_selection_runs_only_the_rules_it_names() {
+        let wal = rule("PGR007").unwrap();
+        let hba = rule("PGR011").unwrap();
+        let every = Selection::default();
+        assert!(every.runs(wal) && every.runs(hba));
+        let only = Selection {
+            select: vec!["PGR007"],
+            ignore: vec![],
+        };
+        assert!(only.runs(wal) && !only.runs(hba));
+        let but = Selection {
+            select: vec![],
+            ignore: vec!["PGR007"],
+        };
+        assert!(!but.runs(wal) && but.runs(hba));
+    }
 }

@@ -1,0 +1,185 @@
+//! `pgrepl gen`: validate a topology and write (or diff, or check) every node's files.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::diag::Style;
+use crate::exit::Exit;
+use crate::render::{self, Artifact};
+
+use super::{plural, topology_file};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The topology file (TOML).
+    pub topology: PathBuf,
+    /// Output directory; created, or replaced as a whole if pgrepl wrote it before.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Replace files in the output directory that pgrepl did not write or that were edited.
+    #[arg(long)]
+    pub force: bool,
+    /// Directory of templates overriding the built-in ones (same relative names).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// The nodes' current files, as DIR/<node>/postgresql.conf and DIR/<node>/pg_hba.conf:
+    /// OUTPUT/<node>/ then also holds them patched (changes in place, comments kept).
+    #[arg(long, value_name = "DIR")]
+    pub base: Option<PathBuf>,
+    /// Print unified diffs of what would change (against --base files, and what OUTPUT
+    /// holds now); write nothing.
+    #[arg(long, conflicts_with = "check")]
+    pub diff: bool,
+    /// Exit 1 when OUTPUT is not exactly what gen would write now (drift check); write
+    /// nothing.
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub fn run(opts: &Args, style: Style) -> Exit {
+    let loaded = match topology_file::load(&opts.topology, style) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let topo = loaded.topology.expect("no errors means a topology");
+    let env = match render::templates::environment(opts.templates.as_deref()) {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return match e {
+                render::templates::TemplateError::Read(..) => Exit::Io,
+                _ => Exit::Invalid,
+            };
+        }
+    };
+    let mut plan = match render::plan(&topo, &env) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: rendering failed: {e:#}");
+            return if opts.templates.is_some() {
+                Exit::Invalid
+            } else {
+                Exit::Internal
+            };
+        }
+    };
+    let patched = match opts
+        .base
+        .as_deref()
+        .map(|b| render::base::patch_base(&topo, &plan, b))
+        .transpose()
+    {
+        Ok(p) => p.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return match e {
+                render::base::BaseError::Read(..) => Exit::Io,
+                render::base::BaseError::Unpatchable(..) => Exit::Invalid,
+            };
+        }
+    };
+    plan.extend(patched.iter().map(|p| p.artifact.clone()));
+    plan.sort_by(|a, b| a.path.cmp(&b.path));
+
+    if opts.diff {
+        diff(opts, &plan, &patched)
+    } else if opts.check {
+        check(opts, &plan)
+    } else {
+        write(opts, &plan, &topo)
+    }
+}
+
+/// `--diff`: what would change, against the --base files and what OUTPUT holds now.
+fn diff(opts: &Args, plan: &[Artifact], patched: &[render::base::Patched]) -> Exit {
+    let mut out = std::io::stdout().lock();
+    for a in plan {
+        let target = opts.output.join(&a.path);
+        let (before, label) = match patched.iter().find(|p| p.artifact.path == a.path) {
+            Some(p) => (
+                String::from_utf8_lossy(&p.original).into_owned(),
+                p.source.display().to_string(),
+            ),
+            None => match std::fs::read_to_string(&target) {
+                Ok(text) => (text, target.display().to_string()),
+                Err(_) => {
+                    // A file gen has not written yet: its whole text is no diff to read.
+                    let _ = writeln!(
+                        out,
+                        "new file: {} ({} lines)",
+                        target.display(),
+                        a.contents.lines().count()
+                    );
+                    continue;
+                }
+            },
+        };
+        if before != a.contents {
+            let diff = similar::TextDiff::from_lines(&before, &a.contents);
+            let _ = write!(
+                out,
+                "{}",
+                diff.unified_diff()
+                    .context_radius(2)
+                    .header(&label, &opts.output.join(&a.path).display().to_string())
+            );
+        }
+    }
+    Exit::Ok
+}
+
+/// `--check`: exit 1 when OUTPUT is not exactly the plan.
+fn check(opts: &Args, plan: &[Artifact]) -> Exit {
+    if render::output::matches(&opts.output, plan) {
+        println!("{} is up to date", opts.output.display());
+        Exit::Ok
+    } else {
+        let stale: Vec<&str> = plan
+            .iter()
+            .filter(|a| {
+                std::fs::read(opts.output.join(&a.path)).ok().as_deref()
+                    != Some(a.contents.as_bytes())
+            })
+            .map(|a| a.path.as_str())
+            .collect();
+        eprintln!(
+            "error: {} is not what `pgrepl gen` writes now ({} file{} differ{}{}); run gen again",
+            opts.output.display(),
+            stale.len(),
+            plural(stale.len()),
+            if stale.len() == 1 { "s" } else { "" },
+            if stale.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ": {}",
+                    stale.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+                )
+            }
+        );
+        Exit::Invalid
+    }
+}
+
+fn write(opts: &Args, plan: &[Artifact], topo: &crate::topology::ValidTopology) -> Exit {
+    if let Err(e) = render::output::write(&opts.output, plan, opts.force) {
+        let kept = if opts.output.exists() {
+            "it is as it was"
+        } else {
+            "nothing was written"
+        };
+        eprintln!("error: {e}\n{}: {kept}", opts.output.display());
+        return Exit::Io;
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "wrote {} files for {} nodes of cluster {} to {}; start with {}/RUNBOOK.md",
+        plan.len() + 1,
+        topo.nodes.len(),
+        topo.cluster,
+        opts.output.display(),
+        opts.output.display()
+    );
+    Exit::Ok
+}
