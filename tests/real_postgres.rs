@@ -853,11 +853,11 @@ fn lint_agrees(major: u32) {
     let stripped: String = original
         .lines()
         .filter(|l| {
-            if l.starts_with("# BEGIN pgrepl") {
+            if l.starts_with(pgrepl::pgconf::block::BEGIN) {
                 inside = true;
             }
             let keep = !inside;
-            if l.starts_with("# END pgrepl") {
+            if l.starts_with(pgrepl::pgconf::block::END) {
                 inside = false;
             }
             keep

@@ -1,5 +1,6 @@
 //! PostgreSQL configuration-file knowledge shared by the generator and the linter.
 
+pub mod block;
 pub mod conf;
 pub mod file_settings;
 pub mod hba;

@@ -8,18 +8,10 @@
 
 use std::ops::Range;
 
+use super::block::{BEGIN, END, line_ending};
 use super::conf::{ConfFile, Item};
 
-const BEGIN: &str = "# BEGIN pgrepl";
-const END: &str = "# END pgrepl";
-
-fn line_ending(text: &[u8]) -> &'static str {
-    if text.windows(2).any(|w| w == b"\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    }
-}
+pub use super::block::{HbaPatchError, merge_hba_block};
 
 /// Replaces `range` of `text` with `new`.
 fn splice(text: &[u8], range: Range<usize>, new: &[u8]) -> Vec<u8> {
@@ -101,70 +93,6 @@ pub fn set(text: &[u8], name: &str, literal: &str, note: &str) -> Vec<u8> {
         format!("{eol}{BEGIN} (settings added by pgrepl gen; edit the topology instead){eol}{new_line}{END}{eol}").as_bytes(),
     );
     out
-}
-
-/// Why a pg_hba.conf cannot be patched safely.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HbaPatchError(pub String);
-
-/// Puts `block` (whole lines, starting with its BEGIN marker line and ending with its END
-/// marker line) before the first record of `text`, replacing an earlier copy of the block
-/// wherever it is.
-pub fn merge_hba_block(text: &[u8], block: &str) -> Result<Vec<u8>, HbaPatchError> {
-    let begin = block.lines().next().unwrap_or_default().to_owned();
-    let end = block.lines().last().unwrap_or_default().to_owned();
-    let eol = line_ending(text);
-    let block = block.replace('\n', eol);
-    let mut lines: Vec<&[u8]> = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let cut = rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(rest.len(), |p| p + 1);
-        lines.push(&rest[..cut]);
-        rest = &rest[cut..];
-    }
-    let content = |l: &[u8]| {
-        String::from_utf8_lossy(l)
-            .trim_end_matches(['\n', '\r'])
-            .to_owned()
-    };
-    let begins = lines.iter().filter(|l| content(l) == begin).count();
-    let ends = lines.iter().filter(|l| content(l) == end).count();
-    if begins != ends || begins > 1 {
-        return Err(HbaPatchError(format!(
-            "pg_hba.conf has a damaged pgrepl block ({begins} BEGIN and {ends} END lines); repair it by hand"
-        )));
-    }
-    let mut out = Vec::with_capacity(text.len() + block.len());
-    let (mut skipping, mut placed) = (false, false);
-    for l in &lines {
-        let c = content(l);
-        if c == begin {
-            skipping = true;
-            continue;
-        }
-        if skipping {
-            if c == end {
-                skipping = false;
-            }
-            continue;
-        }
-        let trimmed = c.trim_start();
-        if !placed && !trimmed.is_empty() && !trimmed.starts_with('#') {
-            out.extend_from_slice(block.as_bytes());
-            placed = true;
-        }
-        out.extend_from_slice(l);
-    }
-    if !placed {
-        if !out.is_empty() && !out.ends_with(b"\n") {
-            out.extend_from_slice(eol.as_bytes());
-        }
-        out.extend_from_slice(block.as_bytes());
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::catalog::StandbySetup;
+use crate::pgconf::block;
 use crate::topology::model::{Firewall, PasswordSource, Role};
 use crate::topology::valid::{ResolvedLayout, ValidNode, ValidTopology};
 
@@ -87,6 +88,9 @@ pub struct ClusterContext {
     pub drop_in: &'static str,
     pub sync_drop_in: &'static str,
     pub hba_block: &'static str,
+    /// The first and last lines of the cluster's block in pg_hba.conf.
+    pub hba_begin: String,
+    pub hba_end: String,
     pub recovery_file: &'static str,
     /// `hostssl` with TLS, else `host`.
     pub hba_type: &'static str,
@@ -121,6 +125,8 @@ pub fn cluster_context(topo: &ValidTopology) -> ClusterContext {
         drop_in: DROP_IN,
         sync_drop_in: SYNC_DROP_IN,
         hba_block: HBA_BLOCK,
+        hba_begin: block::hba_begin(&topo.cluster),
+        hba_end: block::hba_end(&topo.cluster),
         recovery_file: RECOVERY_CONF,
         hba_type: if topo.replication.tls.is_some() {
             "hostssl"

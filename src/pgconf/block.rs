@@ -1,0 +1,94 @@
+//! pgrepl's marked blocks in the files it edits: their markers, and the pg_hba.conf merge.
+//!
+//! This is the one home of the markers: templates get them from the render context. The
+//! install-config runbook step does the same merge in awk (`merge_hba_block` in lib.sh), for
+//! hosts without pgrepl; tests/hba_block.rs holds the two to the same bytes on every pg_hba
+//! fixture, LF and CRLF.
+
+/// Opens a block pgrepl wrote (followed by what it is for).
+pub const BEGIN: &str = "# BEGIN pgrepl";
+/// Closes it.
+pub const END: &str = "# END pgrepl";
+
+/// The first line of a cluster's replication block in pg_hba.conf.
+pub fn hba_begin(cluster: &str) -> String {
+    format!("{BEGIN} cluster={cluster}")
+}
+
+/// The last line of that block.
+pub fn hba_end(cluster: &str) -> String {
+    format!("{END} cluster={cluster}")
+}
+
+/// The line ending a file uses: CRLF as soon as one line ends so.
+pub fn line_ending(text: &[u8]) -> &'static str {
+    if text.windows(2).any(|w| w == b"\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// Why a pg_hba.conf cannot be patched safely.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HbaPatchError(pub String);
+
+/// Blank as POSIX `[[:space:]]` in the C locale, which the awk version uses.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// A line without its line ending (and any carriage returns before it).
+fn content(line: &[u8]) -> &[u8] {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+/// Puts `block` (whole lines, starting with its BEGIN marker line and ending with its END
+/// marker line) before the first record of `text`, replacing an earlier copy of the block
+/// wherever it is. The block takes the file's line ending; every other byte is kept.
+pub fn merge_hba_block(text: &[u8], block: &str) -> Result<Vec<u8>, HbaPatchError> {
+    let begin = block.lines().next().unwrap_or_default().as_bytes();
+    let end = block.lines().last().unwrap_or_default().as_bytes();
+    let eol = line_ending(text);
+    let block = block.replace('\n', eol);
+    let lines: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+    let begins = lines.iter().filter(|l| content(l) == begin).count();
+    let ends = lines.iter().filter(|l| content(l) == end).count();
+    if begins != ends || begins > 1 {
+        return Err(HbaPatchError(format!(
+            "pg_hba.conf has a damaged pgrepl block ({begins} BEGIN and {ends} END lines); repair it by hand"
+        )));
+    }
+    let mut out = Vec::with_capacity(text.len() + block.len());
+    let (mut skipping, mut placed) = (false, false);
+    for l in &lines {
+        let c = content(l);
+        if c == begin {
+            skipping = true;
+            continue;
+        }
+        if skipping {
+            if c == end {
+                skipping = false;
+            }
+            continue;
+        }
+        let first = c.iter().position(|&b| !is_space(b)).map(|i| c[i]);
+        if !placed && first.is_some_and(|b| b != b'#') {
+            out.extend_from_slice(block.as_bytes());
+            placed = true;
+        }
+        out.extend_from_slice(l);
+    }
+    if !placed {
+        if !out.is_empty() && !out.ends_with(b"\n") {
+            out.extend_from_slice(eol.as_bytes());
+        }
+        out.extend_from_slice(block.as_bytes());
+    }
+    Ok(out)
+}
