@@ -75,7 +75,7 @@ fn parsing(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(hba.len() as u64));
     g.bench_function("pg_hba.conf (stock + 200 records)", |b| {
         b.iter(|| {
-            hba::rules(
+            hba::rows(
                 black_box(&hba),
                 Path::new("/etc/postgresql/16/main"),
                 Features::distribution(16),
@@ -84,7 +84,7 @@ fn parsing(c: &mut Criterion) {
     });
     g.finish();
 
-    let rules = hba::rules(
+    let rules = hba::rows(
         &hba,
         Path::new("/etc/postgresql/16/main"),
         Features::distribution(16),

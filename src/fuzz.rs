@@ -25,7 +25,7 @@ pub fn conf(data: &[u8]) {
 /// pg_hba.conf, as each major reads it, then a first-match evaluation.
 pub fn hba(data: &[u8]) {
     let major = 10 + u32::from(data.first().copied().unwrap_or(0) % 9);
-    let rules = hba::rules(
+    let rules = hba::rows(
         data,
         Path::new("/nonexistent"),
         Features::distribution(major),

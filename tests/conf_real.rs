@@ -379,7 +379,7 @@ fn hba_rules_match(major: u32, ssl: bool) {
     for input in &inputs {
         let text = std::fs::read(input).unwrap();
         let theirs = server.hba_rows(&text);
-        let ours: Vec<HbaRow> = pgrepl::pgconf::hba::rules(&text, &server.data(), features)
+        let ours: Vec<HbaRow> = pgrepl::pgconf::hba::rows(&text, &server.data(), features)
             .into_iter()
             .map(|r| {
                 (

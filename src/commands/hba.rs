@@ -6,7 +6,7 @@ use crate::catalog::NEWEST;
 use crate::cli::Format;
 use crate::exit::Exit;
 use crate::pgconf::file_settings::FileSettings;
-use crate::pgconf::hba::{self, Features, Rule};
+use crate::pgconf::hba::{self, Features, Row};
 
 /// The major a path belongs to: a PG_VERSION file next to it, or a `/10/` … `/18/` path
 /// component (Debian's /etc/postgresql/16/main, RHEL's /var/lib/pgsql/16/data).
@@ -67,7 +67,7 @@ pub fn run(args: &Args) -> Exit {
     }
 }
 
-fn print_table(rules: &[Rule]) {
+fn print_table(rules: &[Row]) {
     let list = |v: &Option<Vec<String>>| {
         v.as_ref()
             .map(|v| format!("{{{}}}", v.join(",")))

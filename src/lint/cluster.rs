@@ -22,7 +22,7 @@ pub enum Role {
 #[derive(Debug)]
 pub struct HbaFile {
     pub path: PathBuf,
-    pub rules: Vec<hba::Rule>,
+    pub rows: Vec<hba::Row>,
     /// Its `# pgrepl: ignore` comments.
     pub suppressions: Vec<Suppression>,
 }
@@ -35,20 +35,20 @@ impl HbaFile {
         let dir = path.parent().unwrap_or(Path::new("."));
         Some(HbaFile {
             path: path.to_path_buf(),
-            rules: hba::rules(&text, dir, features),
+            rows: hba::rows(&text, dir, features),
             suppressions: suppress::parse(&text),
         })
     }
 
     /// The records the server would load, each with its row.
-    pub fn records(&self) -> impl Iterator<Item = (&hba::Rule, &hba::Record)> {
-        self.rules
+    pub fn records(&self) -> impl Iterator<Item = (&hba::Row, &hba::Record)> {
+        self.rows
             .iter()
             .filter_map(|r| Some((r, r.parsed.as_ref()?)))
     }
 
     /// The file a record is in: pg_hba.conf itself, or a file it includes (16+).
-    pub fn file_of(&self, r: &hba::Rule) -> PathBuf {
+    pub fn file_of(&self, r: &hba::Row) -> PathBuf {
         r.file_name.clone().map_or(self.path.clone(), Into::into)
     }
 }

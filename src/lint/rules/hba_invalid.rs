@@ -24,7 +24,7 @@ crate::declare_rule! {
 
 fn check(c: &Cluster, f: &mut Findings) {
     let Some(hba) = &c.hba else { return };
-    for r in &hba.rules {
+    for r in &hba.rows {
         if let Some(e) = &r.error {
             let file = hba.file_of(r);
             let span = r.label_span();

@@ -58,7 +58,7 @@ fn covers(earlier: &Record, later: &Record) -> bool {
 fn check(c: &Cluster, f: &mut Findings) {
     let Some(hba) = &c.hba else { return };
     let parsed: Vec<_> = hba
-        .rules
+        .rows
         .iter()
         .filter(|r| r.error.is_none())
         .filter_map(|r| r.parsed.as_ref().map(|p| (r, p)))

@@ -47,7 +47,7 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
                 replication: true,
                 user: &topo.replication.user,
             };
-            let matched = first_match(&hba.rules, &conn);
+            let matched = first_match(&hba.rows, &conn);
             let refused =
                 matched.is_none_or(|r| r.parsed.as_ref().is_some_and(|p| p.method == "reject"));
             if !refused {

@@ -1,0 +1,259 @@
+//! pg_hba.conf, read as the server reads it, into the rows of its `pg_hba_file_rules` view,
+//! and first-match evaluation of a connection against the records.
+//!
+//! Fields are separated by blanks; a field is a comma-separated list of tokens; double
+//! quotes protect blanks, commas and `#` (and make keywords such as `all` plain names; two
+//! double quotes inside quotes are one). `@file` tokens are read from a file next to
+//! pg_hba.conf. A record is `type database user [address [mask]] method [options]`; the
+//! first problem decides the line's error. Some problems only make a record unable to match
+//! (hostssl without SSL): the row keeps its columns and carries the error.
+//!
+//! `tokens` splits lines into tokens, `records` interprets them (and follows includes),
+//! `matching` finds the first record a connection matches.
+
+mod matching;
+mod records;
+mod tokens;
+
+use std::net::IpAddr;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use matching::{Connection, first_match};
+
+/// What the server was built with and runs with; it decides some errors.
+#[derive(Debug, Clone, Copy)]
+pub struct Features {
+    pub major: u32,
+    /// `ssl = on` (hostssl records can match).
+    pub ssl: bool,
+    pub gssapi: bool,
+    pub ldap: bool,
+    pub pam: bool,
+    pub radius: bool,
+}
+
+impl Features {
+    /// A distribution build of `major`, with SSL as `conf` says (the server's default is
+    /// off); without a postgresql.conf, hostssl records are assumed able to match.
+    pub fn for_config(
+        major: u32,
+        conf: Option<&crate::pgconf::file_settings::FileSettings>,
+    ) -> Features {
+        let mut f = Features::distribution(major);
+        if let Some(c) = conf {
+            f.ssl = c
+                .effective("ssl")
+                .and_then(|r| {
+                    r.setting
+                        .as_deref()
+                        .and_then(crate::catalog::values::parse_bool)
+                })
+                .unwrap_or(false);
+        }
+        f
+    }
+
+    /// A distribution build (Debian, RHEL) of `major` with SSL on.
+    pub fn distribution(major: u32) -> Features {
+        Features {
+            major,
+            ssl: true,
+            gssapi: true,
+            ldap: true,
+            pam: true,
+            radius: true,
+        }
+    }
+}
+
+/// One row of `pg_hba_file_rules`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Row {
+    /// The file of the record: only from 16, where the view has this column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    pub line_number: usize,
+    #[serde(rename = "type")]
+    pub conn_type: Option<String>,
+    pub database: Option<Vec<String>>,
+    pub user_name: Option<Vec<String>>,
+    pub address: Option<String>,
+    pub netmask: Option<String>,
+    pub auth_method: Option<String>,
+    pub options: Option<Vec<String>>,
+    pub error: Option<String>,
+    /// Where the record is (first line to last, byte offsets), for diagnostics.
+    #[serde(skip)]
+    pub span: Range<usize>,
+    #[serde(skip)]
+    pub parsed: Option<Record>,
+}
+
+impl Row {
+    /// The record's text without its final newline: what a diagnostic underlines.
+    pub fn label_span(&self) -> Range<usize> {
+        self.span.start..self.span.end.saturating_sub(1).max(self.span.start)
+    }
+}
+
+/// A token of a field: its text without quotes, and whether any quote was used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    pub quoted: bool,
+}
+
+impl Token {
+    pub fn is_keyword(&self, kw: &str) -> bool {
+        !self.quoted && self.text == kw
+    }
+}
+
+/// A parsed record, for matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub conn_type: String,
+    pub databases: Vec<Token>,
+    pub users: Vec<Token>,
+    pub address: Address,
+    pub method: String,
+}
+
+impl Record {
+    /// Whether the record is for replication connections: only the unquoted keyword
+    /// `replication` matches them (`all` does not).
+    pub fn is_replication(&self) -> bool {
+        self.databases.iter().any(|t| t.is_keyword("replication"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address {
+    None,
+    All,
+    SameHost,
+    SameNet,
+    Host(String),
+    /// An address and its mask; a mask written out need not be contiguous.
+    Net {
+        addr: IpAddr,
+        mask: IpAddr,
+    },
+}
+
+/// Every record of a pg_hba.conf text as a `pg_hba_file_rules` row. `dir` is the file's
+/// directory (where `@file` lists and included files are looked up).
+pub fn rows(text: &[u8], dir: &Path, features: Features) -> Vec<Row> {
+    let mut out = Vec::new();
+    records::collect(text, &dir.join("pg_hba.conf"), features, 0, &mut out);
+    out
+}
+
+/// Reads a pg_hba.conf file.
+pub fn read(path: &Path, features: Features) -> std::io::Result<Vec<Row>> {
+    let text = std::fs::read(path)?;
+    let dir: PathBuf = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    Ok(rows(&text, &dir, features))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(line: &str) -> Row {
+        rows(
+            line.as_bytes(),
+            Path::new("/nonexistent"),
+            Features::distribution(16),
+        )
+        .remove(0)
+    }
+
+    #[test]
+    fn tokens_and_quotes() {
+        let f = super::tokens::fields(br#"host "all" "a b","x""y",c 10.0.0.0/8 md5 # comment"#);
+        assert_eq!(f.len(), 5);
+        assert_eq!(
+            f[2].iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
+            ["a b", "x\"y", "c"]
+        );
+        assert!(f[1][0].quoted);
+    }
+
+    #[test]
+    fn rows_like_the_view() {
+        let r = one("host replication repl 10.0.0.1 255.255.255.255 scram-sha-256");
+        assert_eq!(
+            (r.address.as_deref(), r.netmask.as_deref()),
+            (Some("10.0.0.1"), Some("255.255.255.255"))
+        );
+        assert_eq!(
+            one("local all all ident map=x").auth_method.as_deref(),
+            Some("peer")
+        );
+        assert_eq!(
+            one("host all all ::1/128 trust").netmask.as_deref(),
+            Some("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(
+            one("host all all 10.0.0.300 trust").address.as_deref(),
+            Some("10.0.0.300")
+        );
+        assert!(
+            one("host all all 10.0.0.1/33 trust")
+                .error
+                .unwrap()
+                .contains("invalid CIDR mask")
+        );
+        assert!(
+            one("host all all 1.2.3.4/32 sind")
+                .error
+                .unwrap()
+                .contains("invalid authentication method")
+        );
+        assert!(
+            one("host all all 1.2.3.4/32 peer")
+                .error
+                .unwrap()
+                .contains("only supported on local")
+        );
+    }
+
+    #[test]
+    fn first_match_wins() {
+        let rs = rows(b"host all all 10.0.0.0/8 reject\nhost replication all 10.0.0.0/24 reject\nhost replication repl 10.0.0.5/32 scram-sha-256\n", Path::new("/"), Features::distribution(16));
+        let conn = Connection {
+            source: Some("10.0.0.5".parse().unwrap()),
+            ssl: false,
+            gssenc: false,
+            database: "replication",
+            replication: true,
+            user: "repl",
+        };
+        // `all` does not match a physical replication connection; `replication` does.
+        assert_eq!(
+            first_match(&rs, &conn).unwrap().line_number,
+            2,
+            "the earlier replication reject shadows"
+        );
+        let from_other = Connection {
+            source: Some("10.0.1.5".parse().unwrap()),
+            ..conn.clone()
+        };
+        assert!(first_match(&rs, &from_other).is_none());
+        let normal = Connection {
+            database: "app",
+            replication: false,
+            ..conn.clone()
+        };
+        assert_eq!(first_match(&rs, &normal).unwrap().line_number, 1);
+        let other = Connection {
+            source: Some("192.168.0.1".parse().unwrap()),
+            ..conn
+        };
+        assert!(first_match(&rs, &other).is_none());
+    }
+}
