@@ -360,6 +360,37 @@ fn hba_command() {
     );
 }
 
+/// A config directory's pg_hba.conf is where its hba_file says, for `hba` as for `lint`;
+/// its major comes from the path, as lint finds it.
+#[test]
+fn hba_command_follows_hba_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let conf_dir = tmp.path().join("etc/postgresql/13/main");
+    let elsewhere = tmp.path().join("rules");
+    std::fs::create_dir_all(&conf_dir).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let hba = elsewhere.join("access.conf");
+    std::fs::write(
+        &hba,
+        "host replication replicator 10.0.0.9/32 scram-sha-256\n",
+    )
+    .unwrap();
+    std::fs::write(conf_dir.join("pg_hba.conf"), "local all all peer\n").unwrap();
+    std::fs::write(
+        conf_dir.join("postgresql.conf"),
+        format!("hba_file = '{}'\n", hba.display()),
+    )
+    .unwrap();
+    let o = pgrepl(&["hba", conf_dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["address"], "10.0.0.9");
+    // PostgreSQL 13 (from the path) has no file_name column.
+    assert!(rows[0].get("file_name").is_none(), "{rows:?}");
+}
+
 #[test]
 fn output_into_a_closed_pipe_ends_quietly() {
     use std::io::Read;

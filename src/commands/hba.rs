@@ -1,26 +1,12 @@
 //! `pgrepl hba`: the server's pg_hba_file_rules view, computed from the file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::catalog::NEWEST;
 use crate::cli::Format;
 use crate::exit::Exit;
-use crate::pgconf::file_settings::FileSettings;
+use crate::pgconf::cluster_files::{ClusterFiles, parent_of};
 use crate::pgconf::hba::{self, Features, Row};
-
-/// The major a path belongs to: a PG_VERSION file next to it, or a `/10/` … `/18/` path
-/// component (Debian's /etc/postgresql/16/main, RHEL's /var/lib/pgsql/16/data).
-pub fn detect_major(dir: &Path) -> Option<u32> {
-    if let Ok(v) = std::fs::read_to_string(dir.join("PG_VERSION")) {
-        if let Ok(m) = v.trim().parse() {
-            return Some(m);
-        }
-    }
-    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    abs.components()
-        .filter_map(|c| c.as_os_str().to_str()?.parse::<u32>().ok())
-        .find(|m| (10..=NEWEST).contains(m))
-}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,21 +20,26 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Exit {
     let (path, pg_version, format) = (args.path.as_path(), args.pg_version, args.format);
-    let (file, dir): (PathBuf, PathBuf) = if path.is_dir() {
-        (path.join("pg_hba.conf"), path.to_path_buf())
+    // A directory is a config directory: its pg_hba.conf is where hba_file says, and its
+    // postgresql.conf's ssl setting decides whether hostssl records can match. A lone file
+    // is assumed to be served with SSL on.
+    let (file, files) = if path.is_dir() {
+        let files = ClusterFiles::in_dir(path);
+        (files.hba_path.clone(), files)
     } else {
+        let files = ClusterFiles::in_dir(&parent_of(path));
         (
             path.to_path_buf(),
-            path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            ClusterFiles {
+                conf: None,
+                ..files
+            },
         )
     };
-    let major = pg_version.or_else(|| detect_major(&dir)).unwrap_or(NEWEST);
-    // With a postgresql.conf beside it, its ssl setting counts; a lone file is assumed to
-    // be served with SSL on.
-    let conf = dir.join("postgresql.conf");
-    let settings = (path.is_dir() && conf.is_file())
-        .then(|| FileSettings::read(&conf, Some(&dir.join("postgresql.auto.conf"))));
-    let features = Features::for_config(major, settings.as_ref());
+    let major = pg_version
+        .or_else(|| files.major().map(|(m, _)| m))
+        .unwrap_or(NEWEST);
+    let features = Features::for_config(major, files.conf.as_ref());
     let rules = match hba::read(&file, features) {
         Ok(r) => r,
         Err(e) => {

@@ -1,23 +1,11 @@
 //! `pgrepl settings`: the server's pg_file_settings view, computed from the files.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::cli::Format;
 use crate::exit::Exit;
-use crate::pgconf::file_settings::{FileSettings, Row};
-
-/// postgresql.conf and postgresql.auto.conf for a path the user gave.
-fn locate(path: &Path) -> (PathBuf, PathBuf) {
-    if path.is_dir() {
-        (
-            path.join("postgresql.conf"),
-            path.join("postgresql.auto.conf"),
-        )
-    } else {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        (path.to_path_buf(), dir.join("postgresql.auto.conf"))
-    }
-}
+use crate::pgconf::cluster_files::ClusterFiles;
+use crate::pgconf::file_settings::Row;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -29,23 +17,19 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Exit {
     let (path, format) = (args.path.as_path(), args.format);
-    let (conf, mut auto) = locate(path);
-    if !conf.is_file() {
+    // A directory is a config directory; a file is its postgresql.conf.
+    let files = if path.is_dir() {
+        ClusterFiles::in_dir(path)
+    } else {
+        ClusterFiles::with_conf(path)
+    };
+    let Some(fs) = files.conf else {
         eprintln!(
             "error: {} is not a readable postgresql.conf",
-            conf.display()
+            files.conf_path.display()
         );
         return Exit::Io;
-    }
-    // A Debian-style config directory names the data directory; the auto file lives there.
-    let first = FileSettings::read(&conf, None);
-    if let Some(data_dir) = first
-        .effective("data_directory")
-        .and_then(|r| r.setting.clone())
-    {
-        auto = Path::new(&data_dir).join("postgresql.auto.conf");
-    }
-    let fs = FileSettings::read(&conf, Some(&auto));
+    };
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&fs.rows).expect("JSON")),
         Format::Human => print_table(&fs.rows),

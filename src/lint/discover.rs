@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::cluster::{Cluster, HbaFile, Role};
 use crate::catalog::NEWEST;
+use crate::pgconf::cluster_files::{ClusterFiles, major_of, parent_of};
 use crate::pgconf::conf::{ConfFile, Item};
 use crate::pgconf::file_settings::FileSettings;
 use crate::pgconf::hba::Features;
@@ -34,36 +35,6 @@ fn cluster_dirs(root: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     for d in dirs {
         cluster_dirs(&d, depth - 1, out);
     }
-}
-
-/// The major of a directory: PG_VERSION, else a 10–18 path component (Debian's
-/// /etc/postgresql/16/main, RHEL's /var/lib/pgsql/16/data).
-fn major_of(dirs: &[&Path]) -> Option<(u32, &'static str)> {
-    for d in dirs {
-        if let Some(m) = std::fs::read_to_string(d.join("PG_VERSION"))
-            .ok()
-            .and_then(|v| v.trim().parse().ok())
-        {
-            return Some((m, "PG_VERSION"));
-        }
-    }
-    let in_path = |p: &Path| {
-        p.components()
-            .filter_map(|c| c.as_os_str().to_str()?.parse::<u32>().ok())
-            .find(|m| (10..=NEWEST).contains(m))
-    };
-    // The path as given (made absolute, no system call) says it almost always; resolving
-    // symbolic links costs a readlink per component, so it comes second.
-    for d in dirs {
-        let found = std::path::absolute(d)
-            .ok()
-            .and_then(|abs| in_path(&abs))
-            .or_else(|| std::fs::canonicalize(d).ok().and_then(|c| in_path(&c)));
-        if let Some(m) = found {
-            return Some((m, "the path"));
-        }
-    }
-    None
 }
 
 /// Files that describe a data directory rather than configure it: naming one means its directory.
@@ -136,13 +107,6 @@ pub fn locate(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
 
 /// The files a directory's cluster reads itself.
 const CLUSTER_FILES: [&str; 3] = ["postgresql.conf", "pg_hba.conf", "postgresql.auto.conf"];
-
-fn parent_of(file: &Path) -> PathBuf {
-    file.parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf()
-}
 
 fn is_cluster_file(file: &Path) -> bool {
     file.file_name()
@@ -260,35 +224,18 @@ fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
 }
 
 fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
-    let conf_path = dir.join("postgresql.conf");
-    let conf = conf_path
-        .is_file()
-        .then(|| FileSettings::read(&conf_path, None));
-    // A Debian config directory names its data directory.
-    let data_dir = conf
-        .as_ref()
-        .and_then(|c| c.effective("data_directory"))
-        .and_then(|r| r.setting.clone())
-        .map(PathBuf::from)
-        .filter(|d| d.is_dir())
-        .or_else(|| dir.join("PG_VERSION").is_file().then(|| dir.to_path_buf()));
-    let auto = data_dir
-        .as_deref()
-        .unwrap_or(dir)
-        .join("postgresql.auto.conf");
-    let conf = conf.map(|c| c.with_auto_conf(&auto));
+    let ClusterFiles {
+        conf_path,
+        conf,
+        data_dir,
+        hba_path,
+        ..
+    } = ClusterFiles::in_dir(dir);
     let mut dirs: Vec<&Path> = vec![dir];
     if let Some(d) = &data_dir {
         dirs.insert(0, d);
     }
     let (major, major_source) = pick(&dirs);
-    let hba_path = conf
-        .as_ref()
-        .and_then(|c| c.effective("hba_file"))
-        .and_then(|r| r.setting.clone())
-        .map(PathBuf::from)
-        .filter(|p| p.is_file())
-        .unwrap_or_else(|| dir.join("pg_hba.conf"));
     let hba = HbaFile::read(&hba_path, Features::for_config(major, conf.as_ref()));
     // What exists but was not read: checked only when reading failed (no extra system calls
     // on a readable fleet).

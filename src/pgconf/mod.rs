@@ -1,6 +1,7 @@
 //! PostgreSQL configuration-file knowledge shared by the generator and the linter.
 
 pub mod block;
+pub mod cluster_files;
 pub mod conf;
 pub mod file_settings;
 pub mod hba;

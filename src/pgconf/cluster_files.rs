@@ -1,0 +1,109 @@
+//! Where a cluster's files are, found the way the server finds them, and which major they
+//! belong to. The one place `lint`, `settings` and `hba` ask.
+//!
+//! From a config directory: its postgresql.conf, the data directory it names
+//! (`data_directory`, Debian's layout) or the directory itself when it holds PG_VERSION,
+//! postgresql.auto.conf in the data directory, and pg_hba.conf where `hba_file` says.
+
+use std::path::{Path, PathBuf};
+
+use super::file_settings::FileSettings;
+use crate::catalog::{NEWEST, OLDEST};
+
+/// A cluster's files, postgresql.conf read (with postgresql.auto.conf).
+#[derive(Debug)]
+pub struct ClusterFiles {
+    /// The directory holding postgresql.conf (and, unless `hba_file` says, pg_hba.conf).
+    pub config_dir: PathBuf,
+    pub conf_path: PathBuf,
+    /// None when there is no postgresql.conf.
+    pub conf: Option<FileSettings>,
+    pub data_dir: Option<PathBuf>,
+    pub hba_path: PathBuf,
+}
+
+impl ClusterFiles {
+    /// The cluster whose config directory is `dir`.
+    pub fn in_dir(dir: &Path) -> ClusterFiles {
+        ClusterFiles::with_conf(&dir.join("postgresql.conf"))
+    }
+
+    /// The cluster configured by `conf_path` (a postgresql.conf, whatever its name); its
+    /// directory is the config directory.
+    pub fn with_conf(conf_path: &Path) -> ClusterFiles {
+        let dir = parent_of(conf_path);
+        let conf = conf_path
+            .is_file()
+            .then(|| FileSettings::read(conf_path, None));
+        let setting = |name: &str| {
+            conf.as_ref()
+                .and_then(|c| c.effective(name))
+                .and_then(|r| r.setting.clone())
+                .map(PathBuf::from)
+        };
+        let data_dir = setting("data_directory")
+            .filter(|d| d.is_dir())
+            .or_else(|| dir.join("PG_VERSION").is_file().then(|| dir.clone()));
+        let hba_path = setting("hba_file")
+            .filter(|p| p.is_file())
+            .unwrap_or_else(|| dir.join("pg_hba.conf"));
+        let auto = data_dir
+            .as_deref()
+            .unwrap_or(&dir)
+            .join("postgresql.auto.conf");
+        ClusterFiles {
+            conf: conf.map(|c| c.with_auto_conf(&auto)),
+            conf_path: conf_path.to_path_buf(),
+            config_dir: dir,
+            data_dir,
+            hba_path,
+        }
+    }
+
+    /// The major and what said it: PG_VERSION, else a 10–18 component of the path.
+    pub fn major(&self) -> Option<(u32, &'static str)> {
+        let mut dirs: Vec<&Path> = vec![&self.config_dir];
+        if let Some(d) = &self.data_dir {
+            dirs.insert(0, d);
+        }
+        major_of(&dirs)
+    }
+}
+
+/// The directory a file is in, `.` for a bare name.
+pub fn parent_of(file: &Path) -> PathBuf {
+    file.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// The major of the first of `dirs` that says one: PG_VERSION, else a 10–18 path component
+/// (Debian's /etc/postgresql/16/main, RHEL's /var/lib/pgsql/16/data).
+pub fn major_of(dirs: &[&Path]) -> Option<(u32, &'static str)> {
+    for d in dirs {
+        if let Some(m) = std::fs::read_to_string(d.join("PG_VERSION"))
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return Some((m, "PG_VERSION"));
+        }
+    }
+    let in_path = |p: &Path| {
+        p.components()
+            .filter_map(|c| c.as_os_str().to_str()?.parse::<u32>().ok())
+            .find(|m| (OLDEST..=NEWEST).contains(m))
+    };
+    // The path as given (made absolute, no system call) says it almost always; resolving
+    // symbolic links costs a readlink per component, so it comes second.
+    for d in dirs {
+        let found = std::path::absolute(d)
+            .ok()
+            .and_then(|abs| in_path(&abs))
+            .or_else(|| std::fs::canonicalize(d).ok().and_then(|c| in_path(&c)));
+        if let Some(m) = found {
+            return Some((m, "the path"));
+        }
+    }
+    None
+}
