@@ -87,37 +87,8 @@ impl Server {
             server.dir.display()
         ));
         if ssl {
-            let (crt, key) = (
-                server.data().join("server.crt"),
-                server.data().join("server.key"),
-            );
-            run(
-                Command::new("openssl")
-                    .args([
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-days",
-                        "1",
-                        "-subj",
-                        "/CN=localhost",
-                        "-keyout",
-                    ])
-                    .arg(&key)
-                    .arg("-out")
-                    .arg(&crt),
-                "openssl",
-            );
-            std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-                .unwrap();
-            if is_root() {
-                run(
-                    Command::new("chown").arg(TEST_USER).arg(&key).arg(&crt),
-                    "chown key",
-                );
-            }
+            // server.crt and server.key in the data directory: the server's defaults.
+            support::certs::make_certs(&server.data());
             text.push_str("ssl = on\n");
         }
         std::fs::write(&conf, text).unwrap();

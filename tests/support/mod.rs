@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod certs;
+pub mod lab;
 pub mod real;
 
 /// One test function per major for a scenario `fn scenario(major: u32)` of the test file,

@@ -1,0 +1,435 @@
+//! The real-server lab: servers of one major on 127.0.0.1 (or in a network namespace of
+//! their own), a topology for them, gen's output, and RUNBOOK.md's commands run as written.
+//! For every test file that drives real servers through pgrepl's runbooks.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use super::real::*;
+
+/// Has `:`, `\`, a quote and a space: the password file and SQL quoting must cope.
+pub const PASSWORD: &str = "s3cret:with\\odd' chars";
+
+/// A TOML basic string.
+pub fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+pub struct Node {
+    pub name: &'static str,
+    /// The node's address; all 127.0.0.1 unless the lab has its own network namespace.
+    pub host: String,
+    pub port: u16,
+}
+
+/// A single-host lab: servers of one major on 127.0.0.1, and their runbooks.
+pub struct Lab {
+    pub major: u32,
+    pub bin: PathBuf,
+    pub dir: PathBuf,
+    pub nodes: Vec<Node>,
+    /// Measured durations, for the report.
+    pub times: BTreeMap<String, Duration>,
+    /// A private network namespace (held by a sleeping process) every command runs in.
+    pub netns: Option<std::process::Child>,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for n in &self.nodes {
+            let data = self.dir.join(n.name).join("data");
+            if data.join("postmaster.pid").exists() {
+                let mut c = self.pg(self.bin.join("pg_ctl").to_str().unwrap());
+                c.args([
+                    "stop",
+                    "-D",
+                    data.to_str().unwrap(),
+                    "-m",
+                    "immediate",
+                    "-w",
+                ]);
+                let _ = c.stdout(Stdio::null()).stderr(Stdio::null()).status();
+            }
+        }
+        if let Some(mut holder) = self.netns.take() {
+            let _ = holder.kill();
+            let _ = holder.wait();
+        }
+        if std::env::var_os("PGREPL_KEEP_LAB").is_none() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Lab {
+    pub fn new(major: u32, scenario: u16, names: &[&'static str]) -> Option<Lab> {
+        let bin = bin_dir(major)?;
+        if is_root() {
+            ensure_test_user();
+        }
+        // A space and a quote in every path: shell, postgresql.conf and conninfo quoting
+        // must all hold, nested.
+        let dir = std::env::temp_dir().join(format!(
+            "pgrepl lab's {major}-{scenario}-{}",
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("sockets")).unwrap();
+        if is_root() {
+            run(
+                Command::new("chown")
+                    .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
+                    .arg(&dir),
+                "chown",
+            );
+        }
+        // Ports: one range per major and scenario, so tests can run side by side.
+        let base = 40000 + major as u16 * 100 + scenario * 10;
+        let nodes = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Node {
+                name: n,
+                host: "127.0.0.1".to_owned(),
+                port: base + i as u16,
+            })
+            .collect();
+        Some(Lab {
+            major,
+            bin,
+            dir,
+            nodes,
+            times: BTreeMap::new(),
+            netns: None,
+        })
+    }
+
+    /// Moves the lab into a private network namespace (root only) where node i listens on
+    /// 127.0.0.(11 + i), and connections to the first node come from `source`: the kernel
+    /// picks the source of a local route, so /32 pg_hba rules see distinct addresses.
+    pub fn isolate(&mut self, source: &str) {
+        let holder = Command::new("unshare")
+            .args(["--net", "--", "sleep", "3600"])
+            .spawn()
+            .expect("unshare --net");
+        self.netns = Some(holder);
+        std::thread::sleep(Duration::from_millis(100));
+        run(
+            self.netns_cmd("ip").args(["link", "set", "lo", "up"]),
+            "lo up",
+        );
+        for (i, n) in self.nodes.iter_mut().enumerate() {
+            n.host = format!("127.0.0.{}", 11 + i);
+        }
+        self.route_from(source);
+    }
+
+    /// Connections to the first node come from `source`.
+    pub fn route_from(&self, source: &str) {
+        let first = self.nodes[0].host.clone();
+        let _ = self
+            .netns_cmd("ip")
+            .args(["route", "del", "local", &first, "table", "local"])
+            .output();
+        run(
+            self.netns_cmd("ip").args([
+                "route", "add", "local", &first, "dev", "lo", "src", source, "table", "local",
+            ]),
+            "ip route",
+        );
+    }
+
+    pub fn netns_cmd(&self, program: &str) -> Command {
+        let pid = self.netns.as_ref().expect("isolated lab").id();
+        let mut c = Command::new("nsenter");
+        c.arg(format!("--net=/proc/{pid}/ns/net"))
+            .args(["--", program]);
+        c
+    }
+
+    /// A command as the server's OS user, inside the lab's namespace if it has one.
+    pub fn pg(&self, program: &str) -> Command {
+        if self.netns.is_none() {
+            return as_pg(program);
+        }
+        // A namespace needs root, so the lab drops to the test user inside it.
+        let mut c = self.netns_cmd("setpriv");
+        c.args(SETPRIV_TO_TEST_USER).arg(program);
+        c
+    }
+
+    pub fn host(&self, name: &str) -> String {
+        self.nodes
+            .iter()
+            .find(|n| n.name == name)
+            .unwrap()
+            .host
+            .clone()
+    }
+
+    pub fn port(&self, name: &str) -> u16 {
+        self.nodes.iter().find(|n| n.name == name).unwrap().port
+    }
+
+    pub fn data(&self, name: &str) -> PathBuf {
+        self.dir.join(name).join("data")
+    }
+
+    pub fn tool(&self, t: &str) -> String {
+        self.bin.join(t).to_string_lossy().into_owned()
+    }
+
+    /// A freshly installed, running server, as a new machine has before the runbook.
+    pub fn init_server(&mut self, name: &str) {
+        let data = self.data(name);
+        let start = Instant::now();
+        let mut c = self.pg(&self.tool("initdb"));
+        c.args([
+            "-D",
+            data.to_str().unwrap(),
+            "-U",
+            "postgres",
+            "--auth-local=trust",
+            "--auth-host=reject",
+        ]);
+        c.args(["-E", "UTF8", "--locale=C", "-N"]);
+        run(c, "initdb");
+        self.times.insert(format!("initdb {name}"), start.elapsed());
+        let conf = data.join("postgresql.conf");
+        let mut text = fs::read_to_string(&conf).unwrap();
+        text.push_str(&format!(
+            "\n# lab\nunix_socket_directories = {}\nport = {}\nlisten_addresses = ''\n",
+            pgrepl::pgconf::quote::conf_string(&self.dir.join("sockets").to_string_lossy()),
+            self.port(name)
+        ));
+        fs::write(&conf, text).unwrap();
+        let mut c = self.pg(&self.tool("pg_ctl"));
+        c.args(["start", "-D", data.to_str().unwrap(), "-l"]);
+        c.arg(self.dir.join(name).join("server.log"));
+        c.args(["-w", "-t", "120"]);
+        run(c, "pg_ctl start");
+    }
+
+    /// The lab's topology: the shape the test needs, this lab's paths.
+    pub fn topology(&self, body: &str) -> String {
+        format!(
+            r#"[cluster]
+name = "lab"
+pg_version = {major}
+firewall = "none"
+
+[layout]
+kind = "custom"
+data_dir = {data_dir}
+bin_dir = "{bin}"
+os_user = "{user}"
+socket_dir = {socket_dir}
+passfile = {passfile}
+start = "{{bin_dir}}/pg_ctl start -D {{data_dir}} -l {{data_dir}}/../server.log -w -t 120"
+stop = "{{bin_dir}}/pg_ctl stop -D {{data_dir}} -m fast -w"
+
+[replication]
+user = "replicator"
+
+{body}"#,
+            major = self.major,
+            data_dir = toml_string(&format!("{}/{{node}}/data", self.dir.display())),
+            socket_dir = toml_string(&format!("{}/sockets", self.dir.display())),
+            passfile = toml_string(&format!(
+                "{}/{{node}}/replication.pgpass",
+                self.dir.display()
+            )),
+            bin = self.bin.display(),
+            user = os_user(),
+        )
+    }
+
+    pub fn generate(&self, topology: &str) -> PathBuf {
+        let file = self.dir.join("topology.toml");
+        fs::write(&file, topology).unwrap();
+        let out = self.dir.join("out");
+        let o = super::pgrepl(&["gen", file.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "gen: {}", super::stderr(&o));
+        if is_root() {
+            run(
+                Command::new("chown")
+                    .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
+                    .arg(&out),
+                "chown out",
+            );
+        }
+        out
+    }
+
+    /// Runs one runbook command line (relative to the output dir) as the server's user.
+    /// Runs one runbook command (a script of `out` and its arguments) as the server's OS user,
+    /// with no terminal; whatever it exits with.
+    pub fn try_step(&self, out: &Path, line: &str) -> Output {
+        let mut words = line.split_whitespace();
+        let script = words.next().unwrap();
+        let mut c = self.pg("bash");
+        c.arg(out.join(script)).args(words);
+        c.env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
+            .env("HOME", &self.dir);
+        c.stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{line}: {e}"))
+    }
+
+    pub fn step(&mut self, out: &Path, line: &str) -> String {
+        let script = line.split_whitespace().next().unwrap();
+        let start = Instant::now();
+        let o = self.try_step(out, line);
+        self.times.insert(script.to_owned(), start.elapsed());
+        if !o.status.success() {
+            // The servers' logs say why a start or a base backup failed; the lab directory
+            // is removed when the test ends, so they must be shown now.
+            let logs: String = self
+                .nodes
+                .iter()
+                .map(|n| {
+                    let log = self.dir.join(n.name).join("server.log");
+                    let text = fs::read_to_string(&log).unwrap_or_default();
+                    let tail: Vec<&str> = text.lines().rev().take(25).collect();
+                    let tail: Vec<&str> = tail.into_iter().rev().collect();
+                    format!("--- {} (last lines)\n{}\n", log.display(), tail.join("\n"))
+                })
+                .collect();
+            panic!(
+                "{line} failed ({}):\n--- stdout\n{}\n--- stderr\n{}\n{logs}",
+                o.status,
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// Every command of RUNBOOK.md, in its order; TOKEN is the write-probe step's output.
+    pub fn run_runbook(&mut self, out: &Path, setup_only: bool) {
+        let runbook = fs::read_to_string(out.join("RUNBOOK.md")).unwrap();
+        let mut token = String::new();
+        for line in runbook.lines() {
+            if setup_only && line.starts_with("## 2.") {
+                break;
+            }
+            let Some(cmd) = line.split('`').find(|w| {
+                w.contains("/runbook/") && w.ends_with(|c: char| c.is_alphanumeric() || c == 'N')
+            }) else {
+                continue;
+            };
+            if !line.starts_with('|') {
+                continue;
+            }
+            let cmd = cmd.replace("TOKEN", &token);
+            let stdout = self.step(out, &cmd);
+            if cmd.contains("write-probe") {
+                token = stdout.lines().last().unwrap_or_default().trim().to_owned();
+            }
+        }
+    }
+
+    /// psql as the superuser over the socket; returns unaligned output.
+    pub fn sql(&self, node: &str, query: &str) -> String {
+        let mut c = self.pg(&self.tool("psql"));
+        c.args(["-X", "-At", "-v", "ON_ERROR_STOP=1", "-h"])
+            .arg(self.dir.join("sockets"));
+        c.args([
+            "-p",
+            &self.port(node).to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-c",
+            query,
+        ]);
+        String::from_utf8_lossy(&run(c, &format!("{node}: {query}")).stdout)
+            .trim()
+            .to_owned()
+    }
+
+    pub fn sql_result(
+        &self,
+        node: &str,
+        query: &str,
+        env: &[(&str, &str)],
+        conninfo: Option<String>,
+    ) -> Output {
+        let mut c = self.pg(&self.tool("psql"));
+        c.arg("-X").arg("-At");
+        match conninfo {
+            Some(ci) => c.arg(ci),
+            None => c.arg("-h").arg(self.dir.join("sockets")).args([
+                "-p",
+                &self.port(node).to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+            ]),
+        };
+        c.args(["-c", query]).envs(env.iter().copied());
+        c.stdin(Stdio::null()).output().unwrap()
+    }
+
+    /// Polls until `query` on `node` returns `want` (30 s at most); returns how long it took.
+    pub fn wait_for(&self, node: &str, query: &str, want: &str) -> Duration {
+        let start = Instant::now();
+        loop {
+            let o = self.sql_result(node, query, &[], None);
+            if o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == want {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "{node}: `{query}` never returned {want:?}"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    pub fn report(&self, scenario: &str) {
+        let mut line = format!("PG{} {scenario}:", self.major);
+        for (k, v) in &self.times {
+            line.push_str(&format!(" [{k}: {} ms]", v.as_millis()));
+        }
+        eprintln!("{line}");
+    }
+
+    /// `[[nodes]]` tables for this lab: the first node is the primary, the others standbys
+    /// (of the primary unless `upstreams` names another node).
+    pub fn nodes_toml(&self, upstreams: &[(&str, &str)]) -> String {
+        let mut s = String::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let role = if i == 0 { "primary" } else { "standby" };
+            s.push_str(&format!(
+                "\n[[nodes]]\nname = \"{}\"\nrole = \"{role}\"\nhost = \"{}\"\nport = {}\npostgresql = {{ listen_addresses = \"{}\" }}\n",
+                n.name, n.host, n.port, n.host
+            ));
+            if let Some((_, up)) = upstreams.iter().find(|(name, _)| *name == n.name) {
+                s.push_str(&format!("upstream = \"{up}\"\n"));
+            }
+        }
+        s
+    }
+
+    /// Config files pgrepl manages on a node, for the idempotence comparison.
+    pub fn managed_files(&self, name: &str) -> Vec<(String, Vec<u8>)> {
+        let data = self.data(name);
+        [
+            "postgresql.conf",
+            "pg_hba.conf",
+            "conf.d/pgrepl-replication.conf",
+            "conf.d/pgrepl-synchronous.conf",
+            "recovery.conf",
+            "postgresql.auto.conf",
+        ]
+        .iter()
+        .filter_map(|f| fs::read(data.join(f)).ok().map(|b| (f.to_string(), b)))
+        .collect()
+    }
+}
