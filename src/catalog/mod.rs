@@ -1,5 +1,5 @@
-//! What differs between PostgreSQL majors, as data. Code asks this table; it never compares
-//! version numbers itself.
+//! What differs between PostgreSQL majors, as data. Code asks these tables (`MajorFacts`,
+//! `Feature::since`); it does not compare version numbers itself.
 //!
 //! `params` holds every parameter of every major, extracted from the real servers;
 //! `history` what happened to names across majors; `values` whether the server would accept
@@ -95,19 +95,19 @@ const GE12_AT_LEAST_PRIMARY: &[&str] = &[
 const fn major(m: u32) -> MajorFacts {
     MajorFacts {
         major: m,
-        wal_keep: if m >= 13 {
+        wal_keep: if has(m, Feature::WalKeepSize) {
             WalKeep::Size
         } else {
             WalKeep::Segments
         },
-        standby_setup: if m >= 12 {
+        standby_setup: if has(m, Feature::RecoveryParameters) {
             StandbySetup::StandbySignal
         } else {
             StandbySetup::RecoveryConf
         },
         default_password_encryption: if m >= 14 { "scram-sha-256" } else { "md5" },
         follows_latest_timeline_by_default: m >= 12,
-        standby_needs_at_least_primary: if m >= 12 {
+        standby_needs_at_least_primary: if has(m, Feature::RecoveryParameters) {
             GE12_AT_LEAST_PRIMARY
         } else {
             LE11_AT_LEAST_PRIMARY
@@ -127,6 +127,55 @@ pub const MAJORS: [MajorFacts; 9] = [
     major(18),
 ];
 
+/// Something that arrived in a major: a keyword, a column, a file-format rule. Code whose
+/// grammar or checks change with the major asks `MajorFacts::has` (or `has`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    /// pg_hba.conf `include`, `include_if_exists`, `include_dir`, and the view's
+    /// `file_name` column (16).
+    HbaIncludes,
+    /// A backslash at the end of a pg_hba.conf line continues it (14).
+    HbaLineContinuation,
+    /// `clientname=CN|DN` in a pg_hba record (14).
+    HbaClientName,
+    /// `hostgssenc` / `hostnogssenc` records (12).
+    HbaGssEnc,
+    /// The `oauth` method (18).
+    HbaOauth,
+    /// `ldapscheme` and `ldapsearchfilter` options (11).
+    HbaLdapSchemeAndFilter,
+    /// `cert` implies `clientcert=verify-full` (12); before, `clientcert=1`, shown `true`.
+    HbaCertVerifyFull,
+    /// Recovery settings (primary_conninfo …) are server parameters; recovery.conf is gone (12).
+    RecoveryParameters,
+    /// `cluster_name` is a walreceiver's default application_name (12).
+    ClusterNameAsApplicationName,
+    /// `wal_keep_size` replaces `wal_keep_segments`; `max_slot_wal_keep_size` exists (13).
+    WalKeepSize,
+}
+
+impl Feature {
+    /// The first major that has it.
+    pub const fn since(self) -> u32 {
+        match self {
+            Feature::HbaLdapSchemeAndFilter => 11,
+            Feature::HbaGssEnc
+            | Feature::HbaCertVerifyFull
+            | Feature::RecoveryParameters
+            | Feature::ClusterNameAsApplicationName => 12,
+            Feature::WalKeepSize => 13,
+            Feature::HbaLineContinuation | Feature::HbaClientName => 14,
+            Feature::HbaIncludes => 16,
+            Feature::HbaOauth => 18,
+        }
+    }
+}
+
+/// Whether `major` has `feature`.
+pub const fn has(major: u32, feature: Feature) -> bool {
+    major >= feature.since()
+}
+
 pub const OLDEST: u32 = 10;
 pub const NEWEST: u32 = 18;
 
@@ -144,6 +193,11 @@ pub const BASEBACKUP_SENDERS: u32 = 2;
 pub const WAL_SEGMENT_MB: u64 = 16;
 
 impl MajorFacts {
+    /// Whether this major has `feature`.
+    pub const fn has(&self, feature: Feature) -> bool {
+        has(self.major, feature)
+    }
+
     /// When a parameter can change in this major, from the server's own table.
     pub fn context(&self, param: &str) -> Option<Context> {
         self.params().get(param).map(|p| p.context)

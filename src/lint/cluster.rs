@@ -147,7 +147,7 @@ impl Cluster {
     /// A standby setting where this major reads it: a server parameter from 12,
     /// recovery.conf before.
     pub fn recovery_setting(&self, name: &str) -> Option<String> {
-        if self.major >= 12 {
+        if crate::catalog::has(self.major, crate::catalog::Feature::RecoveryParameters) {
             self.value(name)
         } else {
             self.recovery_conf_value(name)

@@ -98,7 +98,14 @@ pub fn standby_name(c: &Cluster) -> String {
         return p.value.clone();
     }
     match c.value("cluster_name").filter(|v| !v.is_empty()) {
-        Some(name) if c.major >= 12 => name,
+        Some(name)
+            if crate::catalog::has(
+                c.major,
+                crate::catalog::Feature::ClusterNameAsApplicationName,
+            ) =>
+        {
+            name
+        }
         _ => "walreceiver".to_owned(),
     }
 }

@@ -30,7 +30,7 @@ crate::declare_rule! {
 
 fn check(fleet: &Fleet<'_>, f: &mut Findings) {
     for (i, c) in fleet.clusters.iter().enumerate() {
-        if c.major < 13 || c.conf.is_none() {
+        if !crate::catalog::has(c.major, crate::catalog::Feature::WalKeepSize) || c.conf.is_none() {
             continue;
         }
         let on_disk = c.data_dir.as_ref().is_some_and(|d| {

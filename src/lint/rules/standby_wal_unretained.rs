@@ -36,7 +36,7 @@ fn recovery_setting(c: &Cluster, name: &str) -> String {
 
 /// The WAL the upstream keeps for standbys, in its own words, when it keeps none.
 fn keeps_nothing(up: &Cluster) -> Option<&'static str> {
-    let (name, what) = if up.major >= 13 {
+    let (name, what) = if crate::catalog::has(up.major, crate::catalog::Feature::WalKeepSize) {
         ("wal_keep_size", "wal_keep_size = 0")
     } else {
         ("wal_keep_segments", "wal_keep_segments = 0")

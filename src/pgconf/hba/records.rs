@@ -5,6 +5,8 @@ use std::net::IpAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use crate::catalog::{Feature, has};
+
 use super::tokens::{expand_at, fields, logical_lines};
 use super::{Address, Features, Record, Row, Token};
 
@@ -88,7 +90,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
                 p.note("hostssl record cannot match because SSL is disabled".into());
             }
         }
-        "hostgssenc" | "hostnogssenc" if f.major >= 12 => {
+        "hostgssenc" | "hostnogssenc" if has(f.major, Feature::HbaGssEnc) => {
             if ty == "hostgssenc" && !f.gssapi {
                 p.note(
                     "hostgssenc record cannot match because GSSAPI is not supported by this build"
@@ -181,7 +183,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
         "ldap" => f.ldap,
         "pam" => f.pam,
         "radius" => f.radius,
-        "oauth" if f.major >= 18 => true,
+        "oauth" if has(f.major, Feature::HbaOauth) => true,
         "sspi" | "bsd" => false,
         _ => return Err(format!("invalid authentication method \"{method}\"")),
     };
@@ -197,8 +199,14 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
         return Err("cert authentication is only supported on hostssl connections".into());
     }
     let mut map: Option<String> = None;
-    let mut clientcert: Option<String> =
-        (method == "cert").then(|| if f.major <= 11 { "true" } else { "verify-full" }.to_owned());
+    let mut clientcert: Option<String> = (method == "cert").then(|| {
+        if has(f.major, Feature::HbaCertVerifyFull) {
+            "verify-full"
+        } else {
+            "true"
+        }
+        .to_owned()
+    });
     let (mut include_realm, mut krb_realm): (Option<bool>, Option<String>) = (None, None);
     let mut other_options: Vec<String> = Vec::new();
     for field in it {
@@ -255,7 +263,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
                 "krb_realm" if matches!(method.as_str(), "gss" | "sspi") => {
                     krb_realm = Some(value.to_owned())
                 }
-                "clientname" if f.major >= 14 => {
+                "clientname" if has(f.major, Feature::HbaClientName) => {
                     if ty != "hostssl" {
                         return Err("clientname can only be configured for \"hostssl\" rows".into());
                     }
@@ -335,7 +343,8 @@ fn method_option(method: &str, name: &str, major: u32) -> bool {
                     | "ldapbindpasswd"
                     | "ldapsearchattribute"
                     | "ldapurl"
-            ) || (major >= 11 && matches!(name, "ldapscheme" | "ldapsearchfilter"))
+            ) || (has(major, Feature::HbaLdapSchemeAndFilter)
+                && matches!(name, "ldapscheme" | "ldapsearchfilter"))
         }
         "radius" => matches!(
             name,
@@ -380,7 +389,7 @@ fn error_row(
     error: String,
 ) -> Row {
     Row {
-        file_name: (features.major >= 16).then(|| file.display().to_string()),
+        file_name: has(features.major, Feature::HbaIncludes).then(|| file.display().to_string()),
         line_number,
         span,
         error: Some(error),
@@ -401,7 +410,7 @@ pub(super) fn collect(
         if fields.is_empty() {
             continue;
         }
-        if features.major >= 16 {
+        if has(features.major, Feature::HbaIncludes) {
             if let Some(kind) = include_kind(&fields) {
                 let here = |e: String| error_row(file, features, number, span.clone(), e);
                 let [_, arg] = &fields[..] else {
@@ -459,7 +468,8 @@ pub(super) fn collect(
             }
         }
         let mut rule = Row {
-            file_name: (features.major >= 16).then(|| file.display().to_string()),
+            file_name: has(features.major, Feature::HbaIncludes)
+                .then(|| file.display().to_string()),
             line_number: number,
             span: span.clone(),
             ..Row::empty()

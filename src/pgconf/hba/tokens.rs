@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::Token;
+use crate::catalog::{Feature, has};
 
 fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r')
@@ -87,7 +88,9 @@ pub(super) fn logical_lines(text: &[u8], major: u32) -> Vec<(usize, Range<usize>
             let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
             let mut line = &text[pos..end];
             number += 1;
-            let continued = major >= 14 && line.ends_with(b"\\") && end < text.len();
+            let continued = has(major, Feature::HbaLineContinuation)
+                && line.ends_with(b"\\")
+                && end < text.len();
             if continued {
                 line = &line[..line.len() - 1];
             }
