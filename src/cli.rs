@@ -1,9 +1,13 @@
-//! The command line: the top-level parser and its subcommands. Each subcommand's flags are
-//! the `Args` of its own file under `commands/`, next to what it does.
+//! The command line: the top-level parser, its subcommands, and the dispatch to them. Each
+//! subcommand's flags are the `Args` of its own file under `commands/`, next to what it does.
+
+use std::io::IsTerminal;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{check, explain, generate, hba, lint, param, rules, schema, settings};
+use crate::diag::Style;
+use crate::exit::Exit;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -65,9 +69,29 @@ pub enum Command {
     Param(param::Args),
 }
 
-/// Table or JSON, for the commands that print rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
+impl Cli {
+    /// Runs the subcommand; its exit code.
+    pub fn run(self) -> Exit {
+        let style = Style {
+            color: match self.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            },
+            width: 100,
+        };
+        match self.command {
+            Command::Check(args) => check::run(&args, style),
+            Command::Gen(args) => generate::run(&args, style),
+            Command::Schema(args) => schema::run(&args),
+            Command::Settings(args) => settings::run(&args),
+            Command::Lint(args) => lint::run(&args, style),
+            Command::Rules(args) => rules::run(&args),
+            Command::Explain(args) => explain::run(&args),
+            Command::Hba(args) => hba::run(&args),
+            Command::Param(args) => param::run(&args),
+        }
+    }
 }

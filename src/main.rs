@@ -20,5 +20,5 @@ fn main() -> ExitCode {
             };
         }
     };
-    pgrepl::commands::run(cli).into()
+    cli.run().into()
 }

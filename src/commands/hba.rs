@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
+use super::Format;
 use crate::catalog::NEWEST;
-use crate::cli::Format;
 use crate::exit::Exit;
 use crate::pgconf::cluster_files::{ClusterFiles, parent_of};
 use crate::pgconf::hba::{self, Features, Row};

@@ -1,5 +1,5 @@
 //! What each subcommand does, one file and one clap `Args` per subcommand, returning an exit
-//! code; printing happens here, at the edge. `topology_file` reads a topology and prints its
+//! code (`cli` parses and dispatches); printing happens here, at the edge. `topology_file` reads a topology and prints its
 //! diagnostics for the commands that take one (check, gen, lint --topology).
 
 pub mod check;
@@ -13,34 +13,11 @@ pub mod schema;
 pub mod settings;
 mod topology_file;
 
-use std::io::IsTerminal;
-
-use crate::cli::{Cli, ColorChoice, Command};
-use crate::diag::Style;
-use crate::exit::Exit;
-
-pub fn run(cli: Cli) -> Exit {
-    let style = Style {
-        color: match cli.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
-        },
-        width: 100,
-    };
-    match cli.command {
-        Command::Check(args) => check::run(&args, style),
-        Command::Gen(args) => generate::run(&args, style),
-        Command::Schema(args) => schema::run(&args),
-        Command::Settings(args) => settings::run(&args),
-        Command::Lint(args) => lint::run(&args, style),
-        Command::Rules(args) => rules::run(&args),
-        Command::Explain(args) => explain::run(&args),
-        Command::Hba(args) => hba::run(&args),
-        Command::Param(args) => param::run(&args),
-    }
+/// Table or JSON, for the commands that print rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
 }
 
 /// Prints rows as an aligned table with a header, like psql, and a row count.

@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
+use super::Format;
 use crate::catalog::history::{Lookup, lookup};
 use crate::catalog::params::{Param, params};
 use crate::catalog::{NEWEST, OLDEST};
-use crate::cli::Format;
 use crate::exit::Exit;
 
 /// One major's answer, the unit of both outputs.

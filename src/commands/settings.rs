@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::Format;
+use super::Format;
 use crate::exit::Exit;
 use crate::pgconf::cluster_files::ClusterFiles;
 use crate::pgconf::file_settings::Row;

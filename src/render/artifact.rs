@@ -3,8 +3,6 @@
 
 use crate::topology::model::Firewall;
 
-use super::context::{ClusterContext, NodeContext};
-
 /// One file of the output, path relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
@@ -40,18 +38,6 @@ pub enum When {
     RecoveryConfStandby,
     /// The cluster's firewall is this kind.
     Firewall(Firewall),
-}
-
-impl When {
-    pub fn holds(self, cluster: &ClusterContext, node: &NodeContext<'_>) -> bool {
-        match self {
-            When::Always => true,
-            When::Primary => node.role == "primary",
-            When::SynchronousPrimary => !node.sync_settings.is_empty(),
-            When::RecoveryConfStandby => node.role == "standby" && cluster.recovery_conf,
-            When::Firewall(kind) => cluster.firewall_kind == kind,
-        }
-    }
 }
 
 /// One kind of file a node gets besides its runbook steps.

@@ -19,6 +19,7 @@ use minijinja::Environment;
 use crate::topology::model::PasswordSource;
 use crate::topology::valid::ValidTopology;
 
+use artifact::When;
 pub use artifact::{
     Artifact, DROP_IN, HBA_BLOCK, LITERAL_SECRET, MODE_FILE, MODE_SCRIPT, MODE_SECRET,
     RECOVERY_CONF, RUNBOOK_DIR, SYNC_DROP_IN,
@@ -62,6 +63,17 @@ pub fn plan(
     Ok(out)
 }
 
+/// Whether a node gets a file of `artifact::NODE_FILES`.
+fn applies(when: When, cluster: &ClusterContext, node: &NodeContext<'_>) -> bool {
+    match when {
+        When::Always => true,
+        When::Primary => node.role == "primary",
+        When::SynchronousPrimary => !node.sync_settings.is_empty(),
+        When::RecoveryConfStandby => node.role == "standby" && cluster.recovery_conf,
+        When::Firewall(kind) => cluster.firewall_kind == kind,
+    }
+}
+
 /// Every artifact of one node: the rows of `artifact::NODE_FILES` that apply, its runbook
 /// steps, and a literal password's secrets file.
 fn render_node(
@@ -81,7 +93,7 @@ fn render_node(
     };
     let mut out = Vec::new();
     for f in artifact::NODE_FILES {
-        if f.when.holds(cluster, node) {
+        if applies(f.when, cluster, node) {
             out.push(render(format!("{dir}/{}", f.path), f.template, f.mode)?);
         }
     }
