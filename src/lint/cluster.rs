@@ -84,6 +84,26 @@ pub struct Located<'a> {
 }
 
 impl Cluster {
+    /// A cluster whose files are yet to be attached.
+    pub fn new(
+        label: String,
+        (major, major_source): (u32, &'static str),
+        (role, role_source): (Role, &'static str),
+    ) -> Cluster {
+        Cluster {
+            label,
+            major,
+            major_source,
+            role,
+            role_source,
+            conf: None,
+            hba: None,
+            data_dir: None,
+            suppressions: Vec::new(),
+            unreadable: Vec::new(),
+            recovery_conf: None,
+        }
+    }
     fn file(&self, path: &str) -> Option<&(PathBuf, ConfFile)> {
         self.conf
             .as_ref()?

@@ -207,17 +207,13 @@ fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
     let unreadable: Vec<&Path> = unread.then_some(path).into_iter().collect();
     let (role, role_source) = role_of(conf.as_ref(), None, false);
     Cluster {
-        label: path.display().to_string(),
-        major,
-        major_source,
-        role,
-        role_source,
         conf,
         hba,
-        data_dir: None,
-        suppressions: Vec::new(),
-        unreadable: Vec::new(),
-        recovery_conf: None,
+        ..Cluster::new(
+            path.display().to_string(),
+            (major, major_source),
+            (role, role_source),
+        )
     }
     .with_suppressions()
     .with_unreadable(&unreadable)
@@ -251,17 +247,15 @@ fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
     let recovery_conf = data_dir.as_deref().and_then(recovery_conf);
     let (role, role_source) = role_of(conf.as_ref(), data_dir.as_deref(), recovery_conf.is_some());
     Cluster {
-        label: dir.display().to_string(),
-        major,
-        major_source,
-        role,
-        role_source,
         conf,
         hba,
         data_dir,
-        suppressions: Vec::new(),
-        unreadable: Vec::new(),
         recovery_conf,
+        ..Cluster::new(
+            dir.display().to_string(),
+            (major, major_source),
+            (role, role_source),
+        )
     }
     .with_suppressions()
     .with_unreadable(&unreadable)

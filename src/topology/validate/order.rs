@@ -13,42 +13,35 @@ pub(super) fn valid_nodes(
     shape: &Shape<'_>,
     layout: &LayoutTemplate,
 ) -> Option<Vec<ValidNode>> {
-    let Shape {
-        nodes,
-        primary,
-        hosts,
-        sources,
-        upstream,
-        downstream,
-        settings,
-        ..
-    } = shape;
-    let primary = (*primary)?;
+    let primary = shape.primary?;
     // Order: primary, then breadth-first by upstream (file order within a level).
     let mut order = vec![primary];
     let mut k = 0;
     while k < order.len() {
-        order.extend(downstream[order[k]].iter().copied());
+        order.extend(shape.downstream[order[k]].iter().copied());
         k += 1;
     }
-    let mut new_index = vec![usize::MAX; nodes.len()];
+    let mut new_index = vec![usize::MAX; shape.nodes.len()];
     for (new, &old) in order.iter().enumerate() {
         new_index[old] = new;
     }
-    let mut valid: Vec<ValidNode> = Vec::with_capacity(nodes.len());
+    let mut valid: Vec<ValidNode> = Vec::with_capacity(shape.nodes.len());
     for &old in &order {
-        let n = &nodes[old];
+        let n = &shape.nodes[old];
         valid.push(ValidNode {
             name: n.name.clone(),
             role: n.role,
-            host: hosts[old]?,
+            host: shape.hosts[old]?,
             port: u16::try_from(n.port).ok()?,
-            upstream: upstream[old].map(|u| new_index[u]),
+            upstream: shape.upstream[old].map(|u| new_index[u]),
             slot: shape.uses_slot(old).then(|| slot_name(&n.name)),
-            source: sources[old]?,
-            settings: settings[old].clone(),
+            source: shape.sources[old]?,
+            settings: shape.settings[old].clone(),
             layout: layout.resolve(topo, n),
-            downstream: downstream[old].iter().map(|&d| new_index[d]).collect(),
+            downstream: shape.downstream[old]
+                .iter()
+                .map(|&d| new_index[d])
+                .collect(),
             admits: Vec::new(),
         });
     }
