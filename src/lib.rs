@@ -1,7 +1,10 @@
 //! pgrepl: declarative, checked PostgreSQL streaming-replication setup.
 //!
-//! Data flows one way: topology text → validated model (`topology`) → plan of artifacts
-//! (`render`) → files. `pgconf` and `catalog` hold PostgreSQL knowledge shared by all.
+//! Data flows one way. Gen: topology text → validated model (`topology`) → plan of artifacts
+//! (`render`) → files. Lint: paths → clusters (`lint::discover`) → parsed files (`pgconf`) →
+//! rules (`lint::rules`) → findings → a reporter (`report`). `pgconf` (the file formats) and
+//! `catalog` (what differs between majors) are shared by both and know neither; `cli` and
+//! `commands` are the edge, where arguments are read and output printed.
 
 pub mod catalog;
 pub mod cli;

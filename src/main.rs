@@ -1,3 +1,5 @@
+//! The `pgrepl` binary: parse the command line, run, exit with the command's code.
+
 use std::process::ExitCode;
 
 use clap::Parser;

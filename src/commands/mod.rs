@@ -1,6 +1,7 @@
 //! What each subcommand does, one file and one clap `Args` per subcommand, returning an exit
-//! code (`cli` parses and dispatches); printing happens here, at the edge. `topology_file` reads a topology and prints its
-//! diagnostics for the commands that take one (check, gen, lint --topology).
+//! code (`cli` parses and dispatches); printing happens here, at the edge. `topology_file`
+//! reads a topology and prints its diagnostics for the commands that take one (check, gen,
+//! lint --topology).
 
 pub mod check;
 pub mod explain;
