@@ -1,0 +1,129 @@
+//! Runbooks on production: what they must never do, proven on real servers of every major.
+//!
+//! - No secret reaches the server: with pg_stat_statements and auto_explain preloaded and
+//!   every statement logged, no byte of the replication password is in pg_stat_statements,
+//!   a server log or any file but the passfiles, and the standby still authenticates.
+
+#[macro_use]
+mod support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use support::lab::*;
+use support::real::*;
+
+/// Every file under `dir`, links not followed.
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Ok(ty) = e.file_type() else { continue };
+        if ty.is_dir() {
+            files(&e.path(), out);
+        } else if ty.is_file() {
+            out.push(e.path());
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Scenario 9: the password stays on the hosts, in the passfiles only.
+fn no_secret_reaches_the_server(major: u32) {
+    let Some(mut lab) = Lab::new(major, 9, &["vm1", "vm2"]) else {
+        return;
+    };
+    lab.init_server("vm1");
+    lab.init_server("vm2");
+    // Everything a server can record about a statement, switched on at server level.
+    let conf = lab.data("vm1").join("postgresql.conf");
+    let mut text = fs::read_to_string(&conf).unwrap();
+    text.push_str(
+        "shared_preload_libraries = 'pg_stat_statements, auto_explain'\n\
+         pg_stat_statements.track = all\n\
+         pg_stat_statements.track_utility = on\n\
+         auto_explain.log_min_duration = 0\n\
+         log_statement = 'all'\n\
+         log_min_duration_statement = 0\n\
+         log_connections = on\n",
+    );
+    fs::write(&conf, text).unwrap();
+    let mut c = lab.pg(&lab.tool("pg_ctl"));
+    c.args([
+        "restart",
+        "-D",
+        lab.data("vm1").to_str().unwrap(),
+        "-w",
+        "-t",
+        "120",
+    ]);
+    c.arg("-l").arg(lab.dir.join("vm1").join("server.log"));
+    run(c, "pg_ctl restart");
+    lab.sql("vm1", "CREATE EXTENSION pg_stat_statements");
+
+    let topology = lab.topology(&lab.nodes_toml(&[]));
+    let out = lab.generate(&topology);
+    lab.run_runbook(&out, false);
+    // The standby authenticated with the password the primary never saw.
+    lab.wait_for(
+        "vm1",
+        "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'",
+        "1",
+    );
+    assert!(
+        lab.sql(
+            "vm1",
+            "SELECT rolpassword FROM pg_authid WHERE rolname = 'replicator'"
+        )
+        .starts_with("SCRAM-SHA-256$4096:"),
+        "PG{major}: the role has no SCRAM verifier"
+    );
+
+    // The whole secret and a distinctive part of it.
+    let needles: [&[u8]; 2] = [PASSWORD.as_bytes(), b"s3cret"];
+    let statements = lab.sql("vm1", "SELECT query FROM pg_stat_statements");
+    assert!(
+        statements.contains("CREATE ROLE") || statements.contains("ALTER ROLE"),
+        "PG{major}: pg_stat_statements did not record the role statement:\n{statements}"
+    );
+    for n in needles {
+        assert!(
+            !contains(statements.as_bytes(), n),
+            "PG{major}: the password is in pg_stat_statements:\n{statements}"
+        );
+    }
+    let passfiles: Vec<PathBuf> = ["vm1", "vm2"]
+        .iter()
+        .map(|n| lab.dir.join(n).join("replication.pgpass"))
+        .collect();
+    assert!(
+        passfiles[1].is_file(),
+        "PG{major}: the standby has no passfile"
+    );
+    let mut all = Vec::new();
+    files(&lab.dir, &mut all);
+    let logs = all
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|f| f == "server.log"))
+        .count();
+    assert!(
+        logs >= 2,
+        "PG{major}: the server logs are not in the lab: {all:?}"
+    );
+    for f in all.iter().filter(|f| !passfiles.contains(f)) {
+        let bytes = fs::read(f).unwrap_or_default();
+        for n in needles {
+            assert!(
+                !contains(&bytes, n),
+                "PG{major}: the password is in {}",
+                f.display()
+            );
+        }
+    }
+}
+
+per_major!(no_secret_reaches_the_server);
