@@ -364,6 +364,44 @@ fn passwords_stay_out_of_generated_files() {
     }
 }
 
+/// The manifest is world-readable: it holds no digest of a secrets file (an unsalted
+/// SHA-256 of a guessable password gives it away), and gen still replaces its own secrets
+/// file on the next run while it refuses an edited ordinary file.
+#[test]
+fn the_manifest_holds_no_digest_of_a_secret() {
+    use sha2::Digest;
+    let guide = std::fs::read_to_string(root().join("examples/guide.toml")).unwrap();
+    let literal = guide.replace(
+        "user = \"replicator\"\n",
+        "user = \"replicator\"\npassword = { literal = \"correct horse\" }\n",
+    );
+    assert!(literal.contains("literal = "), "{literal}");
+    let plan = plan_for(&literal);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    pgrepl::render::output::write(&out, &plan, false).unwrap();
+    let manifest = std::fs::read_to_string(out.join(".pgrepl-manifest")).unwrap();
+    let secret = std::fs::read(out.join("vm1/secrets/replication-password")).unwrap();
+    let digest: String = sha2::Sha256::digest(&secret)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(!manifest.contains(&digest), "{manifest}");
+    assert!(
+        manifest.contains("-  600  vm1/secrets/replication-password\n"),
+        "{manifest}"
+    );
+    // A second run replaces the secrets file without --force.
+    pgrepl::render::output::write(&out, &plan, false).unwrap();
+    // A secrets file someone made readable is not pgrepl's any more.
+    std::fs::set_permissions(
+        out.join("vm1/secrets/replication-password"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .unwrap();
+    assert!(pgrepl::render::output::write(&out, &plan, false).is_err());
+}
+
 /// `[replication.tls]`: hostssl records, ssl on with the node's certificate, standbys that
 /// verify their upstream (primary_conninfo and the base backup), and no TLS without it.
 #[test]

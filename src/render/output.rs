@@ -78,6 +78,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// What the manifest records instead of a digest for a file holding a secret: the manifest
+/// is world-readable, and an unsalted digest of a password is as good as the password to
+/// anyone who can guess it.
+const NO_DIGEST: &str = "-";
+
 /// The manifest's content for a plan: deterministic, sorted by path.
 pub fn manifest_text(plan: &[Artifact]) -> String {
     let mut out = String::from(MANIFEST_HEADER);
@@ -85,12 +90,12 @@ pub fn manifest_text(plan: &[Artifact]) -> String {
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     // Hashed on every core: a 100-node cluster is 8 MB of text.
     let lines = crate::parallel::map(&sorted, &|a| {
-        format!(
-            "{}  {:o}  {}\n",
-            sha256_hex(a.contents.as_bytes()),
-            a.mode,
-            a.path
-        )
+        let digest = if super::artifact::holds_secret(&a.path) {
+            NO_DIGEST.to_owned()
+        } else {
+            sha256_hex(a.contents.as_bytes())
+        };
+        format!("{digest}  {:o}  {}\n", a.mode, a.path)
     });
     out.extend(lines);
     out
@@ -149,6 +154,12 @@ fn foreign_files(dir: &Path) -> Result<Vec<String>, WriteError> {
         }
         let path = dir.join(&rel);
         let unchanged = match ours.get(&rel) {
+            // A secrets file has no digest to compare: it is pgrepl's while it is still a
+            // regular file only its owner can read (gen rewrites it from the topology).
+            Some(hash) if hash == NO_DIGEST => {
+                let meta = fs::symlink_metadata(&path).map_err(io_err(&path))?;
+                meta.is_file() && meta.permissions().mode() & 0o777 == super::MODE_SECRET
+            }
             Some(hash) => {
                 let meta = fs::symlink_metadata(&path).map_err(io_err(&path))?;
                 meta.is_file() && sha256_hex(&fs::read(&path).map_err(io_err(&path))?) == *hash
