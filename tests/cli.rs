@@ -103,6 +103,45 @@ fn force_replaces_planned_paths_and_keeps_other_files() {
             .unwrap()
             .contains("ufw allow")
     );
+    // The kept file is remembered: later runs need no --force, and keep it.
+    let o = pgrepl(&["gen", &example("guide.toml"), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    let o = pgrepl(&[
+        "gen",
+        &example("guide.toml"),
+        "-o",
+        out.to_str().unwrap(),
+        "--check",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// An output path that is a symbolic link to a directory is that directory (the link
+/// stays); `-o out/` names files without a doubled slash.
+#[test]
+fn output_through_a_symlink_and_with_a_trailing_slash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = tmp.path().join("real");
+    fs::create_dir(&real).unwrap();
+    let link = tmp.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    for _ in 0..2 {
+        let o = pgrepl(&["gen", &example("guide.toml"), "-o", link.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(real.join("RUNBOOK.md").is_file());
+    let slash = format!("{}/", tmp.path().join("out").display());
+    let o = pgrepl(&["gen", &example("guide.toml"), "-o", &slash]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("//"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("out/RUNBOOK.md"), "{}", stdout(&o));
 }
 
 #[test]

@@ -174,12 +174,12 @@ fn write(opts: &Args, plan: &[Artifact], topo: &crate::topology::ValidTopology) 
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "wrote {} files for {} nodes of cluster {} to {}; start with {}/RUNBOOK.md",
+        "wrote {} files for {} nodes of cluster {} to {}; start with {}",
         plan.len() + 1,
         topo.nodes.len(),
         topo.cluster,
         opts.output.display(),
-        opts.output.display()
+        opts.output.join("RUNBOOK.md").display()
     );
     Exit::Ok
 }

@@ -51,7 +51,7 @@ impl std::fmt::Display for WriteError {
                 }
                 write!(
                     f,
-                    "\nnothing was written; choose another directory, or pass --force to replace them"
+                    "\nnothing was written; choose another directory, or pass --force: files at paths gen writes are replaced, the others are kept and left alone from then on"
                 )
             }
             WriteError::NotADirectory(p) => {
@@ -83,8 +83,13 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// anyone who can guess it.
 const NO_DIGEST: &str = "-";
 
-/// The manifest's content for a plan: deterministic, sorted by path.
-pub fn manifest_text(plan: &[Artifact]) -> String {
+/// What the manifest records for a file of the user's that `--force` kept: gen leaves it
+/// alone from then on, without asking for `--force` again.
+const KEPT: &str = "kept";
+
+/// The manifest's content for a plan and the user's files kept beside it: deterministic,
+/// sorted by path.
+pub fn manifest_text(plan: &[Artifact], kept: &[String]) -> String {
     let mut out = String::from(MANIFEST_HEADER);
     let mut sorted: Vec<&Artifact> = plan.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
@@ -98,6 +103,9 @@ pub fn manifest_text(plan: &[Artifact]) -> String {
         format!("{digest}  {:o}  {}\n", a.mode, a.path)
     });
     out.extend(lines);
+    for k in kept {
+        out.push_str(&format!("{KEPT}  -  {k}\n"));
+    }
     out
 }
 
@@ -139,21 +147,39 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, WriteError> {
     Ok(out)
 }
 
-/// What a run would change in `dir`: files whose replacement or removal needs `--force`.
-fn foreign_files(dir: &Path) -> Result<Vec<String>, WriteError> {
+/// The files of `dir` that are not pgrepl's.
+#[derive(Debug, Default)]
+struct Others {
+    /// Whose replacement or removal needs `--force`: not written by pgrepl, edited since, or
+    /// kept before but now at a path the plan writes.
+    foreign: Vec<String>,
+    /// Kept by an earlier `--force`, at paths the plan does not write: left alone.
+    kept: Vec<String>,
+}
+
+/// What a run of `plan` would do to files in `dir` that are not pgrepl's.
+fn others(dir: &Path, plan: &[Artifact]) -> Result<Others, WriteError> {
+    let planned: std::collections::BTreeSet<&str> = plan.iter().map(|a| a.path.as_str()).collect();
     let manifest_path = dir.join(MANIFEST);
     let ours = match fs::read_to_string(&manifest_path) {
         Ok(text) => parse_manifest(&text),
         Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeMap::new(),
         Err(e) => return Err(io_err(&manifest_path)(e)),
     };
-    let mut foreign = Vec::new();
+    let mut found = Others::default();
     for rel in existing_files(dir)? {
         if rel == MANIFEST {
             continue;
         }
         let path = dir.join(&rel);
         let unchanged = match ours.get(&rel) {
+            Some(hash) if hash == KEPT => {
+                if !planned.contains(rel.as_str()) {
+                    found.kept.push(rel);
+                    continue;
+                }
+                false
+            }
             // A secrets file has no digest to compare: it is pgrepl's while it is still a
             // regular file only its owner can read (gen rewrites it from the topology).
             Some(hash) if hash == NO_DIGEST => {
@@ -167,10 +193,10 @@ fn foreign_files(dir: &Path) -> Result<Vec<String>, WriteError> {
             None => false,
         };
         if !unchanged {
-            foreign.push(rel);
+            found.foreign.push(rel);
         }
     }
-    Ok(foreign)
+    Ok(found)
 }
 
 /// Writes new files into a staging directory: the directories first, then the files on
@@ -246,6 +272,16 @@ fn sibling(dir: &Path, tag: &str) -> PathBuf {
 /// of the plan are replaced and the others are kept. Files of an earlier run that the plan
 /// no longer has are removed.
 pub fn write(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteError> {
+    // A symbolic link to a directory stands for that directory: the new tree is swapped in
+    // there, and the link stays as it is.
+    let resolved;
+    let dir = match fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() && dir.is_dir() => {
+            resolved = fs::canonicalize(dir).map_err(io_err(dir))?;
+            resolved.as_path()
+        }
+        _ => dir,
+    };
     // An error inside the staging directory is reported at the path the user asked for: the
     // staging directory is gone by then, and its name means nothing to them.
     let staging = sibling(dir, "new");
@@ -269,10 +305,10 @@ fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteE
         Err(e) if e.kind() == io::ErrorKind::NotFound => false,
         Err(e) => return Err(io_err(dir)(e)),
     };
-    let foreign = if exists {
-        foreign_files(dir)?
+    let Others { foreign, kept } = if exists {
+        others(dir, plan)?
     } else {
-        Vec::new()
+        Others::default()
     };
     if !foreign.is_empty() && !force {
         return Err(WriteError::Foreign {
@@ -290,10 +326,20 @@ fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteE
     };
     let _ = fs::remove_dir_all(&staging.path);
     fs::create_dir(&staging.path).map_err(io_err(&staging.path))?;
-    // With --force, files pgrepl does not write itself stay in the output directory.
+    // With --force, files pgrepl does not write itself stay in the output directory, and are
+    // remembered as kept; files kept before stay too.
     let planned: std::collections::BTreeSet<&str> = plan.iter().map(|a| a.path.as_str()).collect();
-    for rel in &foreign {
-        if !planned.contains(rel.as_str()) {
+    let mut keep: Vec<String> = kept
+        .into_iter()
+        .chain(
+            foreign
+                .into_iter()
+                .filter(|rel| !planned.contains(rel.as_str())),
+        )
+        .collect();
+    keep.sort();
+    for rel in &keep {
+        {
             let from = dir.join(rel);
             let to = staging.path.join(rel);
             if let Some(parent) = to.parent() {
@@ -302,7 +348,7 @@ fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteE
             fs::copy(&from, &to).map_err(io_err(&from))?;
         }
     }
-    let manifest = manifest_text(plan);
+    let manifest = manifest_text(plan, &keep);
     let mut files: Vec<(&str, &[u8], u32)> = plan
         .iter()
         .map(|a| (a.path.as_str(), a.contents.as_bytes(), a.mode))
@@ -347,7 +393,11 @@ fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteE
 /// Whether `dir` already holds exactly what the plan would write (for `--check`-style use
 /// and tests).
 pub fn matches(dir: &Path, plan: &[Artifact]) -> bool {
+    let kept = match others(dir, plan) {
+        Ok(o) if o.foreign.is_empty() => o.kept,
+        _ => return false,
+    };
     plan.iter()
         .all(|a| fs::read(dir.join(&a.path)).is_ok_and(|bytes| bytes == a.contents.as_bytes()))
-        && fs::read_to_string(dir.join(MANIFEST)).is_ok_and(|m| m == manifest_text(plan))
+        && fs::read_to_string(dir.join(MANIFEST)).is_ok_and(|m| m == manifest_text(plan, &kept))
 }
