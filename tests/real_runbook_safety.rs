@@ -3,6 +3,8 @@
 //! - No secret reaches the server: with pg_stat_statements and auto_explain preloaded and
 //!   every statement logged, no byte of the replication password is in pg_stat_statements,
 //!   a server log or any file but the passfiles, and the standby still authenticates.
+//! - Backups stay with their node: where the configuration lives in the data directory,
+//!   the primary's `*.pgrepl-orig` files are not the standby's after the base backup.
 
 #[macro_use]
 mod support;
@@ -82,6 +84,21 @@ fn no_secret_reaches_the_server(major: u32) {
         .starts_with("SCRAM-SHA-256$4096:"),
         "PG{major}: the role has no SCRAM verifier"
     );
+
+    // The primary's originals did not become the standby's: the standby saved its own
+    // (the cloned file, which already reads conf.d), not the primary's untouched one.
+    let orig = |n: &str| fs::read(lab.data(n).join("postgresql.conf.pgrepl-orig"));
+    let primary_orig = orig("vm1").expect("the primary saved its original postgresql.conf");
+    assert!(
+        !String::from_utf8_lossy(&primary_orig).contains("include_dir = 'conf.d'"),
+        "PG{major}: the primary's original already reads conf.d"
+    );
+    if let Ok(standby_orig) = orig("vm2") {
+        assert!(
+            standby_orig != primary_orig,
+            "PG{major}: the standby's backup is the primary's original, copied by pg_basebackup"
+        );
+    }
 
     // The whole secret and a distinctive part of it.
     let needles: [&[u8]; 2] = [PASSWORD.as_bytes(), b"s3cret"];
