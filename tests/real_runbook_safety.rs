@@ -5,6 +5,9 @@
 //!   a server log or any file but the passfiles, and the standby still authenticates.
 //! - Backups stay with their node: where the configuration lives in the data directory,
 //!   the primary's `*.pgrepl-orig` files are not the standby's after the base backup.
+//! - A failed write is a failed step: with the disk full or the directory read-only, the
+//!   install-config and write-passfile steps exit non-zero naming the file, print no "ok",
+//!   leave no temporary file, and (disk full) change nothing.
 
 #[macro_use]
 mod support;
@@ -143,4 +146,132 @@ fn no_secret_reaches_the_server(major: u32) {
     }
 }
 
-per_major!(no_secret_reaches_the_server);
+/// How a write is made to fail.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    /// RLIMIT_FSIZE 0: every write of a byte fails (EFBIG), as on a full file system.
+    DiskFull,
+    /// The file's directory is read-only to the server's OS user.
+    ReadOnlyDir,
+}
+
+/// The script of `node` whose name ends with `-<kind>.sh`, relative to `out`.
+fn step_named(out: &Path, node: &str, kind: &str) -> String {
+    let dir = out.join(node).join("runbook");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(&format!("-{kind}.sh")))
+        .collect();
+    names.sort();
+    format!("{node}/runbook/{}", names.first().expect("the step exists"))
+}
+
+/// Runs a step with a fault injected; its output.
+fn faulty_step(
+    lab: &Lab,
+    out: &Path,
+    step: &str,
+    fault: Fault,
+    dir: &Path,
+) -> std::process::Output {
+    let chmod = |mode: &str| {
+        run(
+            std::process::Command::new("chmod").arg(mode).arg(dir),
+            "chmod",
+        )
+    };
+    let mut c = lab.pg("bash");
+    match fault {
+        Fault::DiskFull => {
+            c.args(["-c", "ulimit -f 0; exec bash \"$0\" \"$@\""]);
+        }
+        Fault::ReadOnlyDir => {
+            chmod("u-w");
+        }
+    }
+    c.arg(out.join(step));
+    c.env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
+        .env("HOME", &lab.dir);
+    let o = c.stdin(std::process::Stdio::null()).output().unwrap();
+    if let Fault::ReadOnlyDir = fault {
+        chmod("u+w");
+    }
+    o
+}
+
+/// Scenario 10: a write that fails fails its step, says which file, and changes nothing.
+fn failed_writes_fail_the_step(major: u32) {
+    let Some(mut lab) = Lab::new(major, 10, &["vm1", "vm2"]) else {
+        return;
+    };
+    lab.init_server("vm1");
+    let topology = lab.topology(&lab.nodes_toml(&[]));
+    let out = lab.generate(&topology);
+    lab.step(&out, &step_named(&out, "vm1", "create-role"));
+    let install = step_named(&out, "vm1", "install-config");
+    let passfile = step_named(&out, "vm2", "write-passfile");
+    let vm2_dir = lab.dir.join("vm2");
+    fs::create_dir_all(&vm2_dir).unwrap();
+    if is_root() {
+        run(
+            std::process::Command::new("chown")
+                .arg(format!("{TEST_USER}:{TEST_USER}"))
+                .arg(&vm2_dir),
+            "chown vm2",
+        );
+    }
+    for fault in [Fault::DiskFull, Fault::ReadOnlyDir] {
+        for (step, dir, named) in [
+            (&install, lab.data("vm1"), lab.data("vm1")),
+            (
+                &passfile,
+                vm2_dir.clone(),
+                vm2_dir.join("replication.pgpass"),
+            ),
+        ] {
+            let before = lab.managed_files("vm1");
+            let passfile_before = fs::read(vm2_dir.join("replication.pgpass")).ok();
+            let o = faulty_step(&lab, &out, step, fault, &dir);
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr),
+            );
+            let what = format!("PG{major}: {step} with {fault:?}");
+            assert!(!o.status.success(), "{what} succeeded:\n{stdout}\n{stderr}");
+            assert!(
+                stderr.contains(&*named.to_string_lossy()),
+                "{what}: the error does not name {}:\n{stderr}",
+                named.display()
+            );
+            assert!(!stdout.contains("] ok"), "{what} said ok:\n{stdout}");
+            // With the disk full, the first write fails: nothing may have changed. (With a
+            // read-only config directory, the drop-in in the writable conf.d is installed
+            // before postgresql.conf fails; re-running the step after the fix completes it.)
+            if let Fault::DiskFull = fault {
+                assert!(
+                    before == lab.managed_files("vm1"),
+                    "{what} changed the primary's files"
+                );
+                assert_eq!(
+                    passfile_before,
+                    fs::read(vm2_dir.join("replication.pgpass")).ok(),
+                    "{what} changed the passfile"
+                );
+            }
+            let mut left = Vec::new();
+            files(&dir, &mut left);
+            assert!(
+                !left
+                    .iter()
+                    .any(|f| f.to_string_lossy().contains(".pgrepl.")),
+                "{what} left a temporary file: {left:?}"
+            );
+        }
+    }
+    // Without a fault, both steps work.
+    lab.step(&out, &install);
+    lab.step(&out, &passfile);
+}
+
+per_major!(no_secret_reaches_the_server, failed_writes_fail_the_step);
