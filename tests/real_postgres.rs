@@ -78,6 +78,10 @@ fn guide_cluster(major: u32) {
         lab.sql("vm2", "SELECT status FROM pg_stat_wal_receiver"),
         "streaming"
     );
+    // The runbook's probe table is gone, on the standby too.
+    for node in ["vm1", "vm2"] {
+        lab.wait_for(node, "SELECT to_regclass('pgrepl_probe') IS NULL", "t");
+    }
     // A row written on the primary arrives; measure how long it takes.
     lab.sql("vm1", "CREATE TABLE lag_probe (id int PRIMARY KEY)");
     for i in 1..=5 {

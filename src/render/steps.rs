@@ -106,6 +106,13 @@ const CHECK_PROBE: StepDef = (
     "TOKEN",
 );
 
+const DROP_PROBE: StepDef = (
+    "drop-probe",
+    "Remove the probe table",
+    "no trace of the verification stays in the database once every standby has read the probe",
+    "",
+);
+
 pub fn steps_for(topo: &ValidTopology, n: &ValidNode) -> (Vec<Step>, Vec<Step>) {
     let firewall = artifact::firewall_script(topo.firewall).is_some();
     let serves = !n.downstream.is_empty();
@@ -131,10 +138,10 @@ pub fn steps_for(topo: &ValidTopology, n: &ValidNode) -> (Vec<Step>, Vec<Step>) 
     if serves {
         verify.push(VERIFY_SENDERS);
     }
-    verify.push(match n.role {
-        Role::Primary => WRITE_PROBE,
-        Role::Standby => CHECK_PROBE,
-    });
+    match n.role {
+        Role::Primary => verify.extend([WRITE_PROBE, DROP_PROBE]),
+        Role::Standby => verify.push(CHECK_PROBE),
+    }
     // Setup steps are numbered 10, 20, …; verification steps 91, 92, … so that a directory
     // listing shows the order and the two phases apart.
     let number = |defs: Vec<StepDef>, start: usize, stride: usize| -> Vec<Step> {

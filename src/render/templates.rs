@@ -93,6 +93,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "runbook/check-probe.sh.j2",
         include_str!("../../templates/runbook/check-probe.sh.j2"),
     ),
+    (
+        "runbook/drop-probe.sh.j2",
+        include_str!("../../templates/runbook/drop-probe.sh.j2"),
+    ),
 ];
 
 /// Why a template set could not be built.
