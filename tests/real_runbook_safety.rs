@@ -8,6 +8,8 @@
 //! - A failed write is a failed step: with the disk full or the directory read-only, the
 //!   install-config and write-passfile steps exit non-zero naming the file, print no "ok",
 //!   leave no temporary file, and (disk full) change nothing.
+//! - verify-node checks where a standby streams from as the server says it
+//!   (pg_stat_wal_receiver), not as its files intend.
 
 #[macro_use]
 mod support;
@@ -274,4 +276,47 @@ fn failed_writes_fail_the_step(major: u32) {
     lab.step(&out, &passfile);
 }
 
-per_major!(no_secret_reaches_the_server, failed_writes_fail_the_step);
+/// Scenario 11: a standby streaming from another address than its upstream's fails
+/// verify-node, which names both.
+fn verify_node_checks_the_upstream(major: u32) {
+    let Some(mut lab) = Lab::new(major, 11, &["vm1", "vm2"]) else {
+        return;
+    };
+    lab.init_server("vm1");
+    lab.init_server("vm2");
+    let topology = lab.topology(&lab.nodes_toml(&[]));
+    let out = lab.generate(&topology);
+    lab.run_runbook(&out, false);
+    let verify = step_named(&out, "vm2", "verify-node");
+    let port = lab.port("vm1");
+    // What the node's files would say if the topology had moved vm1 to another port.
+    let lib = out.join("vm2/runbook/lib.sh");
+    let text = fs::read_to_string(&lib).unwrap();
+    let moved = text.replace(
+        &format!("readonly UPSTREAM_PORT={port}\n"),
+        &format!("readonly UPSTREAM_PORT={}\n", port + 1),
+    );
+    assert_ne!(moved, text, "lib.sh names the upstream's port");
+    fs::write(&lib, moved).unwrap();
+    let o = lab.try_step(&out, &verify);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success(),
+        "PG{major}: verify-node passed a wrong upstream"
+    );
+    assert!(
+        err.contains(&format!(
+            "streams from 127.0.0.1:{port}, not from vm1 (127.0.0.1:{})",
+            port + 1
+        )),
+        "PG{major}: {err}"
+    );
+    fs::write(&lib, text).unwrap();
+    lab.step(&out, &verify);
+}
+
+per_major!(
+    no_secret_reaches_the_server,
+    failed_writes_fail_the_step,
+    verify_node_checks_the_upstream
+);

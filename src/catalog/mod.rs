@@ -152,13 +152,16 @@ pub enum Feature {
     ClusterNameAsApplicationName,
     /// `wal_keep_size` replaces `wal_keep_segments`; `max_slot_wal_keep_size` exists (13).
     WalKeepSize,
+    /// pg_stat_wal_receiver has `sender_host` and `sender_port` (11); before, only the
+    /// walreceiver's `conninfo` says where it connects.
+    WalReceiverSender,
 }
 
 impl Feature {
     /// The first major that has it.
     pub const fn since(self) -> u32 {
         match self {
-            Feature::HbaLdapSchemeAndFilter => 11,
+            Feature::HbaLdapSchemeAndFilter | Feature::WalReceiverSender => 11,
             Feature::HbaGssEnc
             | Feature::HbaCertVerifyFull
             | Feature::RecoveryParameters

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::catalog::StandbySetup;
+use crate::catalog::{Feature, StandbySetup};
 use crate::pgconf::block;
 use crate::topology::model::{Firewall, PasswordSource, Role};
 use crate::topology::valid::{ResolvedLayout, ValidNode, ValidTopology};
@@ -79,6 +79,8 @@ pub struct ClusterContext {
     pub password_from: String,
     pub recovery_conf: bool,
     pub follows_latest_timeline: bool,
+    /// pg_stat_wal_receiver names the sender's host and port (else only its conninfo).
+    pub wal_receiver_sender: bool,
     pub default_password_encryption: &'static str,
     /// `None` when pgrepl leaves the firewall alone.
     pub firewall: Option<FirewallContext>,
@@ -115,6 +117,7 @@ pub fn cluster_context(topo: &ValidTopology) -> ClusterContext {
         password_from,
         recovery_conf: topo.facts.standby_setup == StandbySetup::RecoveryConf,
         follows_latest_timeline: topo.facts.follows_latest_timeline_by_default,
+        wal_receiver_sender: topo.facts.has(Feature::WalReceiverSender),
         default_password_encryption: topo.facts.default_password_encryption,
         firewall: artifact::firewall_script(topo.firewall).map(|script| FirewallContext {
             tool: topo.firewall.as_str(),
