@@ -215,14 +215,7 @@ fn failed_writes_fail_the_step(major: u32) {
     let passfile = step_named(&out, "vm2", "write-passfile");
     let vm2_dir = lab.dir.join("vm2");
     fs::create_dir_all(&vm2_dir).unwrap();
-    if is_root() {
-        run(
-            std::process::Command::new("chown")
-                .arg(format!("{TEST_USER}:{TEST_USER}"))
-                .arg(&vm2_dir),
-            "chown vm2",
-        );
-    }
+    give_to_test_user(&vm2_dir);
     for fault in [Fault::DiskFull, Fault::ReadOnlyDir] {
         for (step, dir, named) in [
             (&install, lab.data("vm1"), lab.data("vm1")),

@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::real::{TEST_USER, is_root, run};
+use super::real::{give_to_test_user, run};
 
 /// A CA and one server certificate for 127.0.0.1 (CN and subjectAltName: libpq before 14
 /// matches the name, from 14 the IP address), owned by the server's OS user, key 0600.
@@ -77,13 +77,6 @@ pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     );
     let _ = (ca_key, csr);
     fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    if is_root() {
-        run(
-            Command::new("chown")
-                .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
-                .arg(dir),
-            "chown tls",
-        );
-    }
+    give_to_test_user(dir);
     (ca, crt, key)
 }

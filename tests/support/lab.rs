@@ -78,14 +78,7 @@ impl Lab {
         ));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("sockets")).unwrap();
-        if is_root() {
-            run(
-                Command::new("chown")
-                    .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
-                    .arg(&dir),
-                "chown",
-            );
-        }
+        give_to_test_user(&dir);
         // Ports: one range per major and scenario, so tests can run side by side.
         let base = 40000 + major as u16 * 100 + scenario * 10;
         let nodes = names
@@ -253,14 +246,7 @@ user = "replicator"
         let out = self.dir.join("out");
         let o = super::pgrepl(&["gen", file.to_str().unwrap(), "-o", out.to_str().unwrap()]);
         assert!(o.status.success(), "gen: {}", super::stderr(&o));
-        if is_root() {
-            run(
-                Command::new("chown")
-                    .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
-                    .arg(&out),
-                "chown out",
-            );
-        }
+        give_to_test_user(&out);
         out
     }
 

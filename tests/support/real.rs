@@ -1,7 +1,7 @@
 //! Helpers for tests that run real PostgreSQL binaries (see scripts/fetch-postgres.sh).
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub const TEST_USER: &str = "pgtest";
@@ -119,6 +119,19 @@ pub fn run(c: impl std::borrow::BorrowMut<Command>, what: &str) -> Output {
         String::from_utf8_lossy(&o.stderr)
     );
     o
+}
+
+/// Gives `path` (and, for a directory, everything in it) to the test user when we are root,
+/// so that the servers and runbooks, which run as that user, can use it.
+pub fn give_to_test_user(path: &Path) {
+    if is_root() {
+        run(
+            Command::new("chown")
+                .args(["-R", &format!("{TEST_USER}:{TEST_USER}")])
+                .arg(path),
+            &format!("chown {}", path.display()),
+        );
+    }
 }
 
 pub fn os_user() -> String {
