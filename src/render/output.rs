@@ -153,8 +153,9 @@ struct Others {
     /// Whose replacement or removal needs `--force`: not written by pgrepl, edited since, or
     /// kept before but now at a path the plan writes.
     foreign: Vec<String>,
-    /// Kept by an earlier `--force`, at paths the plan does not write: left alone.
-    kept: Vec<String>,
+    /// What stays beside the plan, sorted: files kept by an earlier `--force`, and the
+    /// foreign ones at paths the plan does not write (kept when `--force` is given).
+    keep: Vec<String>,
 }
 
 /// What a run of `plan` would do to files in `dir` that are not pgrepl's.
@@ -173,13 +174,11 @@ fn others(dir: &Path, plan: &[Artifact]) -> Result<Others, WriteError> {
         }
         let path = dir.join(&rel);
         let unchanged = match ours.get(&rel) {
-            Some(hash) if hash == KEPT => {
-                if !planned.contains(rel.as_str()) {
-                    found.kept.push(rel);
-                    continue;
-                }
-                false
+            Some(hash) if hash == KEPT && !planned.contains(rel.as_str()) => {
+                found.keep.push(rel);
+                continue;
             }
+            Some(hash) if hash == KEPT => false,
             // A secrets file has no digest to compare: it is pgrepl's while it is still a
             // regular file only its owner can read (gen rewrites it from the topology).
             Some(hash) if hash == NO_DIGEST => {
@@ -193,9 +192,13 @@ fn others(dir: &Path, plan: &[Artifact]) -> Result<Others, WriteError> {
             None => false,
         };
         if !unchanged {
+            if !planned.contains(rel.as_str()) {
+                found.keep.push(rel.clone());
+            }
             found.foreign.push(rel);
         }
     }
+    // existing_files is sorted, and so is what was taken from it.
     Ok(found)
 }
 
@@ -305,7 +308,7 @@ fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteE
         Err(e) if e.kind() == io::ErrorKind::NotFound => false,
         Err(e) => return Err(io_err(dir)(e)),
     };
-    let Others { foreign, kept } = if exists {
+    let Others { foreign, keep } = if exists {
         others(dir, plan)?
     } else {
         Others::default()
@@ -326,27 +329,15 @@ fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteE
     };
     let _ = fs::remove_dir_all(&staging.path);
     fs::create_dir(&staging.path).map_err(io_err(&staging.path))?;
-    // With --force, files pgrepl does not write itself stay in the output directory, and are
-    // remembered as kept; files kept before stay too.
-    let planned: std::collections::BTreeSet<&str> = plan.iter().map(|a| a.path.as_str()).collect();
-    let mut keep: Vec<String> = kept
-        .into_iter()
-        .chain(
-            foreign
-                .into_iter()
-                .filter(|rel| !planned.contains(rel.as_str())),
-        )
-        .collect();
-    keep.sort();
+    // Files pgrepl does not write itself stay in the output directory (the foreign ones
+    // only with --force, checked above), remembered as kept.
     for rel in &keep {
-        {
-            let from = dir.join(rel);
-            let to = staging.path.join(rel);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent).map_err(io_err(parent))?;
-            }
-            fs::copy(&from, &to).map_err(io_err(&from))?;
+        let from = dir.join(rel);
+        let to = staging.path.join(rel);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
         }
+        fs::copy(&from, &to).map_err(io_err(&from))?;
     }
     let manifest = manifest_text(plan, &keep);
     let mut files: Vec<(&str, &[u8], u32)> = plan
@@ -393,11 +384,22 @@ fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteE
 /// Whether `dir` already holds exactly what the plan would write (for `--check`-style use
 /// and tests).
 pub fn matches(dir: &Path, plan: &[Artifact]) -> bool {
-    let kept = match others(dir, plan) {
-        Ok(o) if o.foreign.is_empty() => o.kept,
-        _ => return false,
+    let Ok(manifest) = fs::read_to_string(dir.join(MANIFEST)) else {
+        return false;
     };
+    // The user's files an earlier --force kept, still there and still beside the plan: what
+    // a write now would list again (the manifest's order is sorted, as parse_manifest's).
+    let planned: std::collections::BTreeSet<&str> = plan.iter().map(|a| a.path.as_str()).collect();
+    let kept: Vec<String> = parse_manifest(&manifest)
+        .into_iter()
+        .filter(|(path, hash)| {
+            hash == KEPT
+                && !planned.contains(path.as_str())
+                && fs::symlink_metadata(dir.join(path)).is_ok()
+        })
+        .map(|(path, _)| path)
+        .collect();
     plan.iter()
         .all(|a| fs::read(dir.join(&a.path)).is_ok_and(|bytes| bytes == a.contents.as_bytes()))
-        && fs::read_to_string(dir.join(MANIFEST)).is_ok_and(|m| m == manifest_text(plan, &kept))
+        && manifest == manifest_text(plan, &kept)
 }
