@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::catalog::{Feature, StandbySetup};
 use crate::pgconf::block;
-use crate::topology::model::{Firewall, PasswordSource, Role};
+use crate::topology::model::{PasswordSource, Role};
 use crate::topology::valid::{ResolvedLayout, ValidNode, ValidTopology};
 
 use super::artifact::{self, DROP_IN, HBA_BLOCK, LITERAL_SECRET, RECOVERY_CONF, SYNC_DROP_IN};
@@ -84,8 +84,6 @@ pub struct ClusterContext {
     pub default_password_encryption: &'static str,
     /// `None` when pgrepl leaves the firewall alone.
     pub firewall: Option<FirewallContext>,
-    #[serde(skip)]
-    pub firewall_kind: Firewall,
     pub sync: Option<String>,
     pub drop_in: &'static str,
     pub sync_drop_in: &'static str,
@@ -123,7 +121,6 @@ pub fn cluster_context(topo: &ValidTopology) -> ClusterContext {
             tool: topo.firewall.as_str(),
             script,
         }),
-        firewall_kind: topo.firewall,
         sync: topo.sync.as_ref().map(|s| s.standby_names()),
         drop_in: DROP_IN,
         sync_drop_in: SYNC_DROP_IN,

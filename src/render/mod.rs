@@ -64,13 +64,18 @@ pub fn plan(
 }
 
 /// Whether a node gets a file of `artifact::NODE_FILES`.
-fn applies(when: When, cluster: &ClusterContext, node: &NodeContext<'_>) -> bool {
+fn applies(
+    when: When,
+    topo: &ValidTopology,
+    cluster: &ClusterContext,
+    node: &NodeContext<'_>,
+) -> bool {
     match when {
         When::Always => true,
         When::Primary => node.role == "primary",
         When::SynchronousPrimary => !node.sync_settings.is_empty(),
         When::RecoveryConfStandby => node.role == "standby" && cluster.recovery_conf,
-        When::Firewall(kind) => cluster.firewall_kind == kind,
+        When::Firewall(kind) => topo.firewall == kind,
     }
 }
 
@@ -93,7 +98,7 @@ fn render_node(
     };
     let mut out = Vec::new();
     for f in artifact::NODE_FILES {
-        if applies(f.when, cluster, node) {
+        if applies(f.when, topo, cluster, node) {
             out.push(render(format!("{dir}/{}", f.path), f.template, f.mode)?);
         }
     }
