@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::Format;
 use crate::catalog::NEWEST;
 use crate::exit::Exit;
-use crate::pgconf::cluster_files::{ClusterFiles, parent_of};
+use crate::pgconf::cluster_files::{ClusterFiles, major_of, parent_of};
 use crate::pgconf::hba::{self, Features, Row};
 
 #[derive(Debug, clap::Args)]
@@ -23,23 +23,17 @@ pub fn run(args: &Args) -> Exit {
     // A directory is a config directory: its pg_hba.conf is where hba_file says, and its
     // postgresql.conf's ssl setting decides whether hostssl records can match. A lone file
     // is assumed to be served with SSL on.
-    let (file, files) = if path.is_dir() {
+    let (file, found_major, conf) = if path.is_dir() {
         let files = ClusterFiles::in_dir(path);
-        (files.hba_path.clone(), files)
+        (files.hba_path.clone(), files.major(), files.conf)
     } else {
-        let files = ClusterFiles::in_dir(&parent_of(path));
-        (
-            path.to_path_buf(),
-            ClusterFiles {
-                conf: None,
-                ..files
-            },
-        )
+        // A lone file: its directory says the major, nothing else is read.
+        (path.to_path_buf(), major_of(&[&parent_of(path)]), None)
     };
     let major = pg_version
-        .or_else(|| files.major().map(|(m, _)| m))
+        .or_else(|| found_major.map(|(m, _)| m))
         .unwrap_or(NEWEST);
-    let features = Features::for_config(major, files.conf.as_ref());
+    let features = Features::for_config(major, conf.as_ref());
     let rules = match hba::read(&file, features) {
         Ok(r) => r,
         Err(e) => {
