@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use pgrepl::pgconf::{conf::ConfFile, hba, patch};
+use pgrepl::pgconf::{block, conf::ConfFile, hba, patch};
 use proptest::prelude::*;
 
 /// Lines that look like postgresql.conf, with the bytes that make parsing hard mixed in.
@@ -82,8 +82,8 @@ proptest! {
     fn hba_block_merge_is_idempotent(bytes in proptest::collection::vec(prop_oneof![Just(b"local all all peer\n".to_vec()), Just(b"# c\n".to_vec()), Just(b"\n".to_vec()), Just(b"host all all 0.0.0.0/0 reject\n".to_vec())], 0..10)) {
         let text: Vec<u8> = bytes.concat();
         let block = "# BEGIN pgrepl cluster=p\nhost replication r 10.0.0.2/32 scram-sha-256\n# END pgrepl cluster=p\n";
-        let once = patch::merge_hba_block(&text, block).unwrap();
-        prop_assert_eq!(patch::merge_hba_block(&once, block).unwrap(), once.clone());
+        let once = block::merge_hba_block(&text, block).unwrap();
+        prop_assert_eq!(block::merge_hba_block(&once, block).unwrap(), once.clone());
         // The block's record comes before every other record.
         let rules = hba::rows(&once, Path::new("/"), hba::Features::distribution(16));
         prop_assert_eq!(rules[0].user_name.as_deref(), Some(&["r".to_owned()][..]));

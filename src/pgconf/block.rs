@@ -92,3 +92,24 @@ pub fn merge_hba_block(text: &[u8], block: &str) -> Result<Vec<u8>, HbaPatchErro
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hba_block_goes_first_and_is_replaced() {
+        let block = "# BEGIN pgrepl cluster=c\nhost replication r 10.0.0.2/32 scram-sha-256\n# END pgrepl cluster=c\n";
+        let hba = "# header\n\nlocal all all peer\nhost all all 0.0.0.0/0 reject\n";
+        let once = merge_hba_block(hba.as_bytes(), block).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&once),
+            format!("# header\n\n{block}local all all peer\nhost all all 0.0.0.0/0 reject\n")
+        );
+        assert_eq!(merge_hba_block(&once, block).unwrap(), once);
+        let newer = block.replace("10.0.0.2", "10.0.0.3");
+        let replaced = String::from_utf8(merge_hba_block(&once, &newer).unwrap()).unwrap();
+        assert!(replaced.contains("10.0.0.3") && !replaced.contains("10.0.0.2"));
+        assert!(merge_hba_block(b"# BEGIN pgrepl cluster=c\nlocal all all peer\n", block).is_err());
+    }
+}

@@ -2,16 +2,13 @@
 //!
 //! postgresql.conf: a setting is changed where it is active (its comment kept), else the
 //! commented-out default line is uncommented (as the guides tell people to do by hand), else
-//! it is added to a marked pgrepl block at the end. pg_hba.conf: pgrepl's records go in a
-//! marked block before every other record, so no earlier record can shadow them; the user's
-//! records are never reordered. Patching twice gives the same bytes as patching once.
+//! it is added to a marked pgrepl block at the end. (pg_hba.conf's block is merged by
+//! `pgconf::block`.) Patching twice gives the same bytes as patching once.
 
 use std::ops::Range;
 
 use super::block::{BEGIN, END, line_ending};
 use super::conf::{ConfFile, Item};
-
-pub use super::block::{HbaPatchError, merge_hba_block};
 
 /// Replaces `range` of `text` with `new`.
 fn splice(text: &[u8], range: Range<usize>, new: &[u8]) -> Vec<u8> {
@@ -137,21 +134,5 @@ mod tests {
         .iter()
         .fold(once.clone(), |t, (n, v)| set(&t, n, v, "x"));
         assert_eq!(once, twice);
-    }
-
-    #[test]
-    fn hba_block_goes_first_and_is_replaced() {
-        let block = "# BEGIN pgrepl cluster=c\nhost replication r 10.0.0.2/32 scram-sha-256\n# END pgrepl cluster=c\n";
-        let hba = "# header\n\nlocal all all peer\nhost all all 0.0.0.0/0 reject\n";
-        let once = merge_hba_block(hba.as_bytes(), block).unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&once),
-            format!("# header\n\n{block}local all all peer\nhost all all 0.0.0.0/0 reject\n")
-        );
-        assert_eq!(merge_hba_block(&once, block).unwrap(), once);
-        let newer = block.replace("10.0.0.2", "10.0.0.3");
-        let replaced = String::from_utf8(merge_hba_block(&once, &newer).unwrap()).unwrap();
-        assert!(replaced.contains("10.0.0.3") && !replaced.contains("10.0.0.2"));
-        assert!(merge_hba_block(b"# BEGIN pgrepl cluster=c\nlocal all all peer\n", block).is_err());
     }
 }

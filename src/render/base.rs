@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::settings::settings_for;
 use super::{Artifact, HBA_BLOCK, MODE_FILE};
-use crate::pgconf::patch;
+use crate::pgconf::{block, patch};
 use crate::topology::valid::ValidTopology;
 
 /// A patched copy and the file it was made from, for diffs.
@@ -74,7 +74,7 @@ pub fn patch_base(
                 .find(|a| a.path == block_path)
                 .map(|a| a.contents.as_str())
                 .unwrap_or_default();
-            let patched = patch::merge_hba_block(&original, block)
+            let patched = block::merge_hba_block(&original, block)
                 .map_err(|e| BaseError::Unpatchable(hba_path.clone(), e.0))?;
             out.push(Patched {
                 artifact: Artifact {
