@@ -375,3 +375,62 @@ fn bad_input_is_reported_and_nothing_is_touched() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The swap of gen's output is all or nothing: as a normal user, with a directory of the
+/// previous output owned by root (which that user cannot empty), gen refuses before
+/// anything moves; the previous output is whole and nothing is left beside it.
+#[test]
+fn a_directory_gen_cannot_empty_stops_the_swap() {
+    if !is_root() {
+        eprintln!("skipped: needs root to hand a directory to another user");
+        return;
+    }
+    ensure_test_user();
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = runnable_copy(tmp.path());
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let work = tmp.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let guide = std::fs::read_to_string(support::root().join("examples/guide.toml")).unwrap();
+    std::fs::write(work.join("a.toml"), &guide).unwrap();
+    std::fs::write(work.join("b.toml"), guide.replace("64MB", "128MB")).unwrap();
+    let chown = |owner: &str, path: &Path| {
+        let status = Command::new("chown")
+            .args(["-R", owner])
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    chown(&format!("{TEST_USER}:{TEST_USER}"), &work);
+    let gen_as_user = |topology: &str| {
+        Command::new("setpriv")
+            .args(SETPRIV_TO_TEST_USER)
+            .arg(&bin)
+            .current_dir(&work)
+            .args(["gen", topology, "-o", "out"])
+            .output()
+            .unwrap()
+    };
+    assert!(gen_as_user("a.toml").status.success());
+    chown("root:root", &work.join("out/vm1"));
+    let before = snapshot(&work);
+    let o = gen_as_user("b.toml");
+    let err = support::stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("out/vm1") && err.contains("it is as it was"),
+        "{err}"
+    );
+    assert!(
+        before == snapshot(&work),
+        "the output or its siblings changed:\n{err}"
+    );
+    chown(&format!("{TEST_USER}:{TEST_USER}"), &work.join("out/vm1"));
+    assert!(gen_as_user("b.toml").status.success());
+    assert!(
+        std::fs::read_to_string(work.join("out/vm1/conf.d/pgrepl-replication.conf"))
+            .unwrap()
+            .contains("128MB")
+    );
+}

@@ -163,12 +163,16 @@ fn check(opts: &Args, plan: &[Artifact]) -> Exit {
 
 fn write(opts: &Args, plan: &[Artifact], topo: &crate::topology::ValidTopology) -> Exit {
     if let Err(e) = render::output::write(&opts.output, plan, opts.force) {
-        let kept = if opts.output.exists() {
-            "it is as it was"
+        if e.left_as_it_was() {
+            let kept = if opts.output.exists() {
+                "it is as it was"
+            } else {
+                "nothing was written"
+            };
+            eprintln!("error: {e}\n{}: {kept}", opts.output.display());
         } else {
-            "nothing was written"
-        };
-        eprintln!("error: {e}\n{}: {kept}", opts.output.display());
+            eprintln!("error: {}: {e}", opts.output.display());
+        }
         return Exit::Io;
     }
     let mut out = std::io::stdout().lock();

@@ -12,6 +12,7 @@ pub mod context;
 pub mod output;
 pub mod settings;
 pub mod steps;
+pub mod swap;
 pub mod templates;
 
 use minijinja::Environment;

@@ -1,7 +1,7 @@
 //! Writing the plan: all or nothing, never over a file pgrepl did not write.
 //!
 //! The new tree is assembled in a staging directory next to the output directory (same file
-//! system), then swapped in by rename. A manifest records each file pgrepl wrote with its
+//! system), then swapped in by one atomic exchange (see [`super::swap`]). A manifest records each file pgrepl wrote with its
 //! SHA-256, so a later run can tell its own unchanged files from files a user wrote or edited.
 
 use std::collections::BTreeMap;
@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::Artifact;
+use super::swap::{self, Ops, SwapError};
 
 /// Name of the manifest inside the output directory.
 pub const MANIFEST: &str = ".pgrepl-manifest";
@@ -32,6 +33,19 @@ pub enum WriteError {
         path: PathBuf,
         source: io::Error,
     },
+    /// The new output is in place, but the write could not be finished.
+    Unfinished {
+        what: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+}
+
+impl WriteError {
+    /// Whether the output directory is as it was before the write.
+    pub fn left_as_it_was(&self) -> bool {
+        !matches!(self, WriteError::Unfinished { .. })
+    }
 }
 
 impl std::fmt::Display for WriteError {
@@ -58,6 +72,9 @@ impl std::fmt::Display for WriteError {
                 write!(f, "{} exists and is not a directory", p.display())
             }
             WriteError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            WriteError::Unfinished { what, path, source } => {
+                write!(f, "{what} {}: {source}", path.display())
+            }
         }
     }
 }
@@ -356,28 +373,34 @@ fn write_staged(dir: &Path, plan: &[Artifact], force: bool) -> Result<(), WriteE
         .map_err(io_err(&staging.path))?;
 
     if exists {
-        let old = sibling(dir, "old");
-        let _ = fs::remove_dir_all(&old);
-        fs::rename(dir, &old).map_err(io_err(dir))?;
-        if let Err(e) = fs::rename(&staging.path, dir) {
-            // Put the previous output back; the new one is discarded with the staging dir.
-            let _ = fs::rename(&old, dir);
-            return Err(io_err(dir)(e));
+        let aside = sibling(dir, "old");
+        let _ = fs::remove_dir_all(&aside);
+        match swap::swap(&swap::Real, &staging.path, dir, &aside) {
+            // The staging path now holds nothing, or the previous tree that could not be
+            // removed: either way, not something to delete behind the user's back.
+            Ok(()) => staging.keep = true,
+            Err(SwapError::Before { path, source }) => return Err(io_err(&path)(source)),
+            Err(SwapError::After { what, path, source }) => {
+                staging.keep = true;
+                return Err(WriteError::Unfinished { what, path, source });
+            }
         }
-        staging.keep = true;
-        fs::remove_dir_all(&old).map_err(io_err(&old))?;
     } else {
         fs::rename(&staging.path, dir).map_err(io_err(dir))?;
         staging.keep = true;
+        // The rename itself is durable once the parent directory is.
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        swap::Real
+            .sync_dir(parent)
+            .map_err(|source| WriteError::Unfinished {
+                what: "the output is in place, but the file system could not make it durable:",
+                path: parent.to_owned(),
+                source,
+            })?;
     }
-    // The rename itself is durable once the parent directory is.
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::File::open(parent)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(parent))?;
     Ok(())
 }
 
