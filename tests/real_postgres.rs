@@ -531,8 +531,14 @@ fn destructive_step_refuses(major: u32) {
     let Some(mut lab) = Lab::new(major, 7, &["vm1", "vm2"]) else {
         return;
     };
+    lab.init_server("vm1");
     lab.init_server("vm2");
     let out = lab.generate(&lab.topology(&lab.nodes_toml(&[])));
+    // The upstream is set up and the standby has its passfile: the step compares the
+    // directory's system identifier with the upstream's before it deletes anything.
+    lab.set_up(&out, "vm1");
+    let passfile = step_named(&out, "vm2", "write-passfile");
+    lab.step(&out, &passfile);
     let runbook = out.join("vm2/runbook");
     let clear = fs::read_dir(&runbook)
         .unwrap()
@@ -583,6 +589,32 @@ fn destructive_step_refuses(major: u32) {
         "PG{major}: a refusal changed the data directory"
     );
 
+    // A file it cannot delete (immutable: not even root may) fails the step, named.
+    let global = data.join("global");
+    let immutable = |on: bool| {
+        Command::new("chattr")
+            .arg(if on { "+i" } else { "-i" })
+            .arg(&global)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if is_root() && immutable(true) {
+        let o = lab.try_step(&out, &format!("{script} --confirm vm2"));
+        assert!(immutable(false));
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert!(
+            !o.status.success()
+                && stderr.contains(&format!(
+                    "could not delete everything in {}",
+                    data.display()
+                ))
+                && !stdout.contains("] ok"),
+            "PG{major}: a failed delete:\n{stdout}\n{stderr}"
+        );
+    }
     let o = lab.try_step(&out, &format!("{script} --confirm vm2"));
     assert!(
         o.status.success(),
@@ -596,7 +628,8 @@ fn destructive_step_refuses(major: u32) {
     );
 }
 
-/// The tools of `major`'s bin directory, with a pg_basebackup that can speak TLS. The
+/// The tools of `major`'s bin directory, with a pg_basebackup and a psql (the standby's
+/// steps ask the upstream for its system identifier) that can speak TLS. The
 /// harness's client tools come from PyPI wheels whose libpq has no SSL ("sslmode value invalid
 /// when SSL support is not compiled in"); the server packages' libpq has it. From 14 the
 /// major's own pg_basebackup is run with its server package's libpq; for 10-13 (whose wheel
@@ -615,7 +648,7 @@ fn ssl_capable_bin(major: u32, dir: &Path) -> PathBuf {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_owned();
         let target = dir.join(&name);
-        if name == "pg_basebackup" {
+        if name == "pg_basebackup" || name == "psql" {
             let wrapper = fs::read_to_string(ssl_bin.join(&name)).unwrap();
             assert!(wrapper.contains("LD_LIBRARY_PATH="), "{wrapper}");
             fs::write(

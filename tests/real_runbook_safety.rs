@@ -5,9 +5,10 @@
 //!   a server log or any file but the passfiles, and the standby still authenticates.
 //! - Backups stay with their node: where the configuration lives in the data directory,
 //!   the primary's `*.pgrepl-orig` files are not the standby's after the base backup.
-//! - A failed write is a failed step: with the disk full or the directory read-only, the
-//!   install-config and write-passfile steps exit non-zero naming the file, print no "ok",
-//!   leave no temporary file, and (disk full) change nothing.
+//! - A failed write is a failed step: with the disk full, the directory read-only, or the
+//!   directory or file immutable, the install-config and write-passfile steps exit non-zero
+//!   naming the file, print no "ok", leave no temporary file, and, where the first write
+//!   fails, change nothing.
 //! - verify-node checks where a standby streams from as the server says it
 //!   (pg_stat_wal_receiver), not as its files intend.
 
@@ -149,60 +150,70 @@ fn no_secret_reaches_the_server(major: u32) {
 }
 
 /// How a write is made to fail.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Fault {
     /// RLIMIT_FSIZE 0: every write of a byte fails (EFBIG), as on a full file system.
     DiskFull,
-    /// The file's directory is read-only to the server's OS user.
-    ReadOnlyDir,
+    /// The directory is read-only to the server's OS user.
+    ReadOnly(PathBuf),
+    /// `chattr +i` on the file or directory: not even root may change it.
+    Immutable(PathBuf),
 }
 
-/// The script of `node` whose name ends with `-<kind>.sh`, relative to `out`.
-fn step_named(out: &Path, node: &str, kind: &str) -> String {
-    let dir = out.join(node).join("runbook");
-    let mut names: Vec<String> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(&format!("-{kind}.sh")))
-        .collect();
-    names.sort();
-    format!("{node}/runbook/{}", names.first().expect("the step exists"))
+/// Whether `chattr +i` works here (root, and a file system with the flag).
+fn immutable_works(dir: &Path) -> bool {
+    let probe = dir.join("chattr-probe");
+    fs::write(&probe, "x").unwrap();
+    let ok = is_root()
+        && std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(&probe)
+            .output()
+            .is_ok_and(|o| o.status.success());
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(&probe)
+        .output();
+    let _ = fs::remove_file(&probe);
+    ok
 }
 
 /// Runs a step with a fault injected; its output.
-fn faulty_step(
-    lab: &Lab,
-    out: &Path,
-    step: &str,
-    fault: Fault,
-    dir: &Path,
-) -> std::process::Output {
-    let chmod = |mode: &str| {
-        run(
-            std::process::Command::new("chmod").arg(mode).arg(dir),
-            "chmod",
-        )
+fn faulty_step(lab: &Lab, out: &Path, step: &str, fault: &Fault) -> std::process::Output {
+    let set = |on: bool| match fault {
+        Fault::DiskFull => {}
+        Fault::ReadOnly(dir) => {
+            run(
+                std::process::Command::new("chmod")
+                    .arg(if on { "u-w" } else { "u+w" })
+                    .arg(dir),
+                "chmod",
+            );
+        }
+        Fault::Immutable(path) => {
+            run(
+                std::process::Command::new("chattr")
+                    .arg(if on { "+i" } else { "-i" })
+                    .arg(path),
+                "chattr",
+            );
+        }
     };
     let mut c = lab.pg("bash");
-    match fault {
-        Fault::DiskFull => {
-            c.args(["-c", "ulimit -f 0; exec bash \"$0\" \"$@\""]);
-        }
-        Fault::ReadOnlyDir => {
-            chmod("u-w");
-        }
+    if let Fault::DiskFull = fault {
+        c.args(["-c", "ulimit -f 0; exec bash \"$0\" \"$@\""]);
     }
+    set(true);
     c.arg(out.join(step));
     c.env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
         .env("HOME", &lab.dir);
     let o = c.stdin(std::process::Stdio::null()).output().unwrap();
-    if let Fault::ReadOnlyDir = fault {
-        chmod("u+w");
-    }
+    set(false);
     o
 }
 
-/// Scenario 10: a write that fails fails its step, says which file, and changes nothing.
+/// Scenario 10: a write that fails fails its step, says which file, and changes nothing
+/// (or, past the first write, leaves what a re-run completes).
 fn failed_writes_fail_the_step(major: u32) {
     let Some(mut lab) = Lab::new(major, 10, &["vm1", "vm2"]) else {
         return;
@@ -216,46 +227,77 @@ fn failed_writes_fail_the_step(major: u32) {
     let vm2_dir = lab.dir.join("vm2");
     fs::create_dir_all(&vm2_dir).unwrap();
     give_to_test_user(&vm2_dir);
-    for fault in [Fault::DiskFull, Fault::ReadOnlyDir] {
-        for (step, dir, named) in [
-            (&install, lab.data("vm1"), lab.data("vm1")),
+    let data = lab.data("vm1");
+    let pgpass = vm2_dir.join("replication.pgpass");
+    // (step, fault, the path its error must name, whether nothing may change)
+    let mut cases = vec![
+        (&install, Fault::DiskFull, data.clone(), true),
+        (&passfile, Fault::DiskFull, pgpass.clone(), true),
+        (&install, Fault::ReadOnly(data.clone()), data.clone(), false),
+        (
+            &passfile,
+            Fault::ReadOnly(vm2_dir.clone()),
+            pgpass.clone(),
+            true,
+        ),
+    ];
+    if immutable_works(&lab.dir) {
+        // The case first: the whole data directory immutable; then each file
+        // install-config replaces, in the order it writes them.
+        cases.extend([
+            (&install, Fault::Immutable(data.clone()), data.clone(), true),
             (
                 &passfile,
-                vm2_dir.clone(),
-                vm2_dir.join("replication.pgpass"),
+                Fault::Immutable(vm2_dir.clone()),
+                pgpass.clone(),
+                true,
             ),
-        ] {
-            let before = lab.managed_files("vm1");
-            let passfile_before = fs::read(vm2_dir.join("replication.pgpass")).ok();
-            let o = faulty_step(&lab, &out, step, fault, &dir);
-            let (stdout, stderr) = (
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr),
-            );
-            let what = format!("PG{major}: {step} with {fault:?}");
-            assert!(!o.status.success(), "{what} succeeded:\n{stdout}\n{stderr}");
+            (
+                &install,
+                Fault::Immutable(data.join("postgresql.conf")),
+                data.join("postgresql.conf"),
+                false,
+            ),
+            (
+                &install,
+                Fault::Immutable(data.join("pg_hba.conf")),
+                data.join("pg_hba.conf"),
+                false,
+            ),
+        ]);
+    } else {
+        eprintln!("PG{major}: chattr +i does not work here; the immutable cases are skipped");
+    }
+    for (step, fault, named, nothing_changes) in &cases {
+        let before = lab.managed_files("vm1");
+        let passfile_before = fs::read(&pgpass).ok();
+        let o = faulty_step(&lab, &out, step, fault);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        let what = format!("PG{major}: {step} with {fault:?}");
+        assert!(!o.status.success(), "{what} succeeded:\n{stdout}\n{stderr}");
+        assert!(
+            stderr.contains(&*named.to_string_lossy()),
+            "{what}: the error does not name {}:\n{stderr}",
+            named.display()
+        );
+        assert!(!stdout.contains("] ok"), "{what} said ok:\n{stdout}");
+        if *nothing_changes {
             assert!(
-                stderr.contains(&*named.to_string_lossy()),
-                "{what}: the error does not name {}:\n{stderr}",
-                named.display()
+                before == lab.managed_files("vm1"),
+                "{what} changed the primary's files"
             );
-            assert!(!stdout.contains("] ok"), "{what} said ok:\n{stdout}");
-            // With the disk full, the first write fails: nothing may have changed. (With a
-            // read-only config directory, the drop-in in the writable conf.d is installed
-            // before postgresql.conf fails; re-running the step after the fix completes it.)
-            if let Fault::DiskFull = fault {
-                assert!(
-                    before == lab.managed_files("vm1"),
-                    "{what} changed the primary's files"
-                );
-                assert_eq!(
-                    passfile_before,
-                    fs::read(vm2_dir.join("replication.pgpass")).ok(),
-                    "{what} changed the passfile"
-                );
-            }
+            assert_eq!(
+                passfile_before,
+                fs::read(&pgpass).ok(),
+                "{what} changed the passfile"
+            );
+        }
+        for dir in [&data, &vm2_dir] {
             let mut left = Vec::new();
-            files(&dir, &mut left);
+            files(dir, &mut left);
             assert!(
                 !left
                     .iter()

@@ -36,6 +36,8 @@ pub struct NodeContext<'a> {
     pub name: String,
     pub role: &'static str,
     pub host: String,
+    /// The address is a loopback one: a lab on one machine, which every host holds.
+    pub loopback: bool,
     pub port: u16,
     pub layout: &'a ResolvedLayout,
     pub settings: Vec<Setting>,
@@ -246,6 +248,7 @@ pub fn node_context<'a>(
         name: n.name.clone(),
         role: n.role.as_str(),
         host: n.host.to_string(),
+        loopback: n.host.is_loopback(),
         port: n.port,
         layout: &n.layout,
         settings: settings_for(topo, n),

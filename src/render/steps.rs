@@ -15,103 +15,111 @@ pub struct Step {
     pub file: String,
     pub title: &'static str,
     pub proves: &'static str,
-    pub args: &'static str,
+    /// What the step may do to the node's running server, `NODE` for its name; empty when
+    /// it never stops, starts or restarts it.
+    pub disrupts: &'static str,
 }
 
-/// (template, title, what it proves, arguments the operator passes)
-pub type StepDef = (&'static str, &'static str, &'static str, &'static str);
+/// One kind of runbook step.
+pub struct StepDef {
+    /// The template, `templates/runbook/<kind>.sh.j2`.
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub proves: &'static str,
+    pub disrupts: &'static str,
+}
 
-const CREATE_ROLE: StepDef = (
-    "create-role",
-    "Create or update the replication role",
-    "the role exists with REPLICATION LOGIN and a password hash pg_hba.conf's method accepts",
-    "",
-);
-const INSTALL_CONFIG: StepDef = (
-    "install-config",
-    "Install postgresql.conf drop-in and pg_hba.conf rules",
-    "the server would start with these settings (checked offline with postgres -C)",
-    "",
-);
-const OPEN_FIREWALL: StepDef = (
-    "open-firewall",
-    "Open the PostgreSQL port to the peers only",
-    "the port is reachable from exactly the replication peers",
-    "",
-);
-const APPLY_CONFIG: StepDef = (
-    "apply-config",
-    "Start, restart or reload PostgreSQL",
-    "the server runs with the new settings and its config files have no errors",
-    "",
-);
-const CREATE_SLOTS: StepDef = (
-    "create-slots",
-    "Create replication slots for the standbys streaming from here",
-    "WAL a standby still needs cannot be recycled",
-    "",
-);
-const VERIFY_NODE: StepDef = (
-    "verify-node",
-    "Verify this node's settings and role",
-    "every setting is in effect and the node is primary or standby as planned",
-    "",
-);
-const STOP_SERVER: StepDef = (
-    "stop-server",
-    "Stop PostgreSQL before cloning",
-    "nothing writes to the data directory that is about to be replaced",
-    "",
-);
-const CLEAR_DATA_DIR: StepDef = (
-    "clear-data-dir",
-    "Empty the data directory (asks for confirmation)",
-    "the directory is ready for a base backup; refuses if the server runs or it is not a PostgreSQL data directory",
-    "--confirm NODE",
-);
-const WRITE_PASSFILE: StepDef = (
-    "write-passfile",
-    "Write the replication password file (0600)",
-    "the standby can authenticate without the password appearing in any config or process list",
-    "",
-);
-const BASE_BACKUP: StepDef = (
-    "base-backup",
-    "Clone the upstream with pg_basebackup",
-    "the data directory is a consistent copy that starts as a standby of its upstream",
-    "",
-);
-const ENABLE_SYNC: StepDef = (
-    "enable-synchronous",
-    "Turn on synchronous replication",
-    "enough of the listed standbys stream before commits start waiting for them",
-    "",
-);
-const VERIFY_SENDERS: StepDef = (
-    "verify-senders",
-    "Check the standbys streaming from this node",
-    "pg_stat_replication shows every expected standby streaming, with the planned sync state and address",
-    "",
-);
-const WRITE_PROBE: StepDef = (
-    "write-probe",
-    "Write a probe row on the primary",
-    "the primary accepts writes; prints a token for the standbys to look for",
-    "",
-);
-const CHECK_PROBE: StepDef = (
-    "check-probe",
-    "Read the probe row; try a write",
-    "the primary's row arrived on this standby, and the standby refuses writes as read-only",
-    "TOKEN",
-);
+const CREATE_ROLE: StepDef = StepDef {
+    kind: "create-role",
+    title: "Create or update the replication role",
+    proves: "the role exists with REPLICATION LOGIN and a password hash pg_hba.conf's method accepts",
+    disrupts: "",
+};
+const INSTALL_CONFIG: StepDef = StepDef {
+    kind: "install-config",
+    title: "Install postgresql.conf drop-in and pg_hba.conf rules",
+    proves: "the server would start with these settings (checked offline with postgres -C)",
+    disrupts: "",
+};
+const OPEN_FIREWALL: StepDef = StepDef {
+    kind: "open-firewall",
+    title: "Open the PostgreSQL port to the peers only",
+    proves: "the port is reachable from exactly the replication peers",
+    disrupts: "",
+};
+const APPLY_CONFIG: StepDef = StepDef {
+    kind: "apply-config",
+    title: "Start or reload PostgreSQL (restart only with --restart)",
+    proves: "the server runs with the new settings and its config files have no errors",
+    disrupts: "starts `NODE` if it is stopped; reloads it if it runs, and restarts it only when run with `--restart`",
+};
+const CREATE_SLOTS: StepDef = StepDef {
+    kind: "create-slots",
+    title: "Create replication slots for the standbys streaming from here",
+    proves: "WAL a standby still needs cannot be recycled",
+    disrupts: "",
+};
+const VERIFY_NODE: StepDef = StepDef {
+    kind: "verify-node",
+    title: "Verify this node's settings and role",
+    proves: "every setting is in effect and the node is primary or standby as planned",
+    disrupts: "",
+};
+const STOP_SERVER: StepDef = StepDef {
+    kind: "stop-server",
+    title: "Stop PostgreSQL before cloning",
+    proves: "nothing writes to the data directory that is about to be replaced; refuses on a server holding this cluster's data (a promoted standby)",
+    disrupts: "stops `NODE`'s server, unless it already is a cloned standby",
+};
+const CLEAR_DATA_DIR: StepDef = StepDef {
+    kind: "clear-data-dir",
+    title: "Empty the data directory (asks you to type the node's name)",
+    proves: "the directory is ready for a base backup; refuses if the server runs, if it is not a PostgreSQL data directory, or if it holds this cluster's data (a promoted standby)",
+    disrupts: "",
+};
+const WRITE_PASSFILE: StepDef = StepDef {
+    kind: "write-passfile",
+    title: "Write the replication password file (0600)",
+    proves: "the standby can authenticate without the password appearing in any config or process list",
+    disrupts: "",
+};
+const BASE_BACKUP: StepDef = StepDef {
+    kind: "base-backup",
+    title: "Clone the upstream with pg_basebackup",
+    proves: "the data directory is a consistent copy that starts as a standby of its upstream",
+    disrupts: "",
+};
+const ENABLE_SYNC: StepDef = StepDef {
+    kind: "enable-synchronous",
+    title: "Turn on synchronous replication",
+    proves: "enough of the listed standbys stream before commits start waiting for them",
+    disrupts: "",
+};
+const VERIFY_SENDERS: StepDef = StepDef {
+    kind: "verify-senders",
+    title: "Check the standbys streaming from this node",
+    proves: "pg_stat_replication shows every expected standby streaming, with the planned sync state and address",
+    disrupts: "",
+};
+const WRITE_PROBE: StepDef = StepDef {
+    kind: "write-probe",
+    title: "Write a probe row on the primary",
+    proves: "the primary accepts writes; prints a token for the standbys to look for",
+    disrupts: "",
+};
+const CHECK_PROBE: StepDef = StepDef {
+    kind: "check-probe",
+    title: "Read the probe row; try a write",
+    proves: "the primary's row arrived on this standby, and the standby refuses writes as read-only",
+    disrupts: "",
+};
 
-const DROP_PROBE: StepDef = (
-    "drop-probe",
-    "Remove the probe table",
-    "no trace of the verification stays in the database once every standby has read the probe",
-    "",
-);
+const DROP_PROBE: StepDef = StepDef {
+    kind: "drop-probe",
+    title: "Remove the probe table",
+    proves: "no trace of the verification stays in the database once every standby has read the probe",
+    disrupts: "",
+};
 
 pub fn steps_for(topo: &ValidTopology, n: &ValidNode) -> (Vec<Step>, Vec<Step>) {
     let firewall = artifact::firewall_script(topo.firewall).is_some();
@@ -120,7 +128,9 @@ pub fn steps_for(topo: &ValidTopology, n: &ValidNode) -> (Vec<Step>, Vec<Step>) 
     // the same on every node.
     let mut setup: Vec<StepDef> = match n.role {
         Role::Primary => vec![CREATE_ROLE],
-        Role::Standby => vec![STOP_SERVER, CLEAR_DATA_DIR, WRITE_PASSFILE, BASE_BACKUP],
+        // The passfile first: stopping and clearing compare this data directory's system
+        // identifier with the upstream's, over a replication connection.
+        Role::Standby => vec![WRITE_PASSFILE, STOP_SERVER, CLEAR_DATA_DIR, BASE_BACKUP],
     };
     setup.push(INSTALL_CONFIG);
     if firewall {
@@ -147,12 +157,12 @@ pub fn steps_for(topo: &ValidTopology, n: &ValidNode) -> (Vec<Step>, Vec<Step>) 
     let number = |defs: Vec<StepDef>, start: usize, stride: usize| -> Vec<Step> {
         defs.into_iter()
             .enumerate()
-            .map(|(k, (template, title, proves, args))| Step {
-                kind: template,
-                file: format!("{:02}-{template}.sh", start + k * stride),
-                title,
-                proves,
-                args,
+            .map(|(k, d)| Step {
+                kind: d.kind,
+                file: format!("{:02}-{}.sh", start + k * stride, d.kind),
+                title: d.title,
+                proves: d.proves,
+                disrupts: d.disrupts,
             })
             .collect()
     };

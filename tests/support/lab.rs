@@ -18,6 +18,18 @@ pub fn toml_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// The script of `node` whose name ends with `-<kind>.sh`, relative to `out`.
+pub fn step_named(out: &Path, node: &str, kind: &str) -> String {
+    let dir = out.join(node).join("runbook");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(&format!("-{kind}.sh")))
+        .collect();
+    names.sort();
+    format!("{node}/runbook/{}", names.first().expect("the step exists"))
+}
+
 pub struct Node {
     pub name: &'static str,
     /// The node's address; all 127.0.0.1 unless the lab has its own network namespace.
@@ -296,6 +308,17 @@ user = "replicator"
 
     /// Every command of RUNBOOK.md, in its order; TOKEN is the write-probe step's output.
     pub fn run_runbook(&mut self, out: &Path, setup_only: bool) {
+        self.run_runbook_of(out, setup_only, |_| true);
+    }
+
+    /// The setup steps of RUNBOOK.md that run on `node`, in their order.
+    pub fn set_up(&mut self, out: &Path, node: &str) {
+        let prefix = format!("{node}/");
+        self.run_runbook_of(out, true, |cmd| cmd.starts_with(&prefix));
+    }
+
+    /// The commands of RUNBOOK.md that `wanted` accepts, in their order.
+    pub fn run_runbook_of(&mut self, out: &Path, setup_only: bool, wanted: impl Fn(&str) -> bool) {
         let runbook = fs::read_to_string(out.join("RUNBOOK.md")).unwrap();
         let mut token = String::new();
         for line in runbook.lines() {
@@ -310,7 +333,31 @@ user = "replicator"
             if !line.starts_with('|') {
                 continue;
             }
-            let cmd = cmd.replace("TOKEN", &token);
+            if !wanted(cmd) {
+                continue;
+            }
+            let mut cmd = cmd.replace("TOKEN", &token);
+            // The operator's part: the clear step's confirmation, typed as the flag; and
+            // consent to a restart when apply-config stops for one (exit 3).
+            if cmd.ends_with("-clear-data-dir.sh") {
+                let node = cmd.split('/').next().unwrap().to_owned();
+                cmd = format!("{cmd} --confirm {node}");
+            }
+            if cmd.ends_with("-apply-config.sh") {
+                let o = self.try_step(out, &cmd);
+                if o.status.code() == Some(3) {
+                    cmd.push_str(" --restart");
+                } else {
+                    assert!(
+                        o.status.success(),
+                        "{cmd} failed ({}):\n{}{}",
+                        o.status,
+                        String::from_utf8_lossy(&o.stdout),
+                        String::from_utf8_lossy(&o.stderr)
+                    );
+                    continue;
+                }
+            }
             let stdout = self.step(out, &cmd);
             if cmd.contains("write-probe") {
                 token = stdout.lines().last().unwrap_or_default().trim().to_owned();
