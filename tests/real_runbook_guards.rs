@@ -90,12 +90,7 @@ fn a_promoted_standby_refuses_its_steps(major: u32) {
         "name = \"vm2\"\nrole = \"standby\"",
         "name = \"vm2\"\nrole = \"primary\"",
     );
-    let file = lab.dir.join("swapped.toml");
-    fs::write(&file, swapped).unwrap();
-    let other = lab.dir.join("out-swapped");
-    let o = support::pgrepl(&["gen", file.to_str().unwrap(), "-o", other.to_str().unwrap()]);
-    assert!(o.status.success(), "gen: {}", support::stderr(&o));
-    give_to_test_user(&other);
+    let other = lab.generate_as(&swapped, "out-swapped");
     for kind in ["create-role", "create-slots", "write-probe", "drop-probe"] {
         refuses(
             &lab,

@@ -253,9 +253,18 @@ user = "replicator"
     }
 
     pub fn generate(&self, topology: &str) -> PathBuf {
-        let file = self.dir.join("topology.toml");
+        self.generate_as(topology, "out")
+    }
+
+    /// gen's output for `topology` in the lab's directory `name`; the topology is kept as
+    /// `name.toml` (`topology.toml` for `out`).
+    pub fn generate_as(&self, topology: &str, name: &str) -> PathBuf {
+        let file = match name {
+            "out" => self.dir.join("topology.toml"),
+            _ => self.dir.join(format!("{name}.toml")),
+        };
         fs::write(&file, topology).unwrap();
-        let out = self.dir.join("out");
+        let out = self.dir.join(name);
         let o = super::pgrepl(&["gen", file.to_str().unwrap(), "-o", out.to_str().unwrap()]);
         assert!(o.status.success(), "gen: {}", super::stderr(&o));
         give_to_test_user(&out);
