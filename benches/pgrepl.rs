@@ -77,7 +77,7 @@ fn parsing(c: &mut Criterion) {
         b.iter(|| {
             hba::rows(
                 black_box(&hba),
-                Path::new("/etc/postgresql/16/main"),
+                Path::new("/etc/postgresql/16/main/pg_hba.conf"),
                 Features::distribution(16),
             )
         })
@@ -86,7 +86,7 @@ fn parsing(c: &mut Criterion) {
 
     let rules = hba::rows(
         &hba,
-        Path::new("/etc/postgresql/16/main"),
+        Path::new("/etc/postgresql/16/main/pg_hba.conf"),
         Features::distribution(16),
     );
     let source = "10.0.199.5".parse().unwrap();

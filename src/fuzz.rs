@@ -27,7 +27,7 @@ pub fn hba(data: &[u8]) {
     let major = 10 + u32::from(data.first().copied().unwrap_or(0) % 9);
     let rules = hba::rows(
         data,
-        Path::new("/nonexistent"),
+        Path::new("/nonexistent/pg_hba.conf"),
         Features::distribution(major),
     );
     for r in &rules {

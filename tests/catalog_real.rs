@@ -250,6 +250,11 @@ fn history_holds_on_the_server(major: u32) {
             .iter()
             .map(|a| a.0.to_string()),
     );
+    names.extend(
+        pgrepl::catalog::history::HIDDEN_PARAMS
+            .iter()
+            .map(|h| h.0.to_string()),
+    );
     names.sort();
     names.dedup();
     let this_major: std::collections::BTreeSet<&str> = params(major)
@@ -266,11 +271,15 @@ fn history_holds_on_the_server(major: u32) {
             continue;
         }
         let accepted = cluster.server_value(name, None).is_some();
-        let says_accepted = matches!(l, Lookup::Alias { .. });
-        // default_with_oids stays a hidden parameter from 12 (only `off` is accepted).
-        let hidden = name == "default_with_oids";
+        let says_accepted = matches!(l, Lookup::Alias { .. } | Lookup::Hidden)
+            || pgrepl::catalog::history::hidden(major, name);
+        assert_eq!(
+            pgrepl::catalog::history::recognized(major, name),
+            says_accepted,
+            "PG{major}: {name}: lookup and recognized disagree"
+        );
         assert!(
-            accepted == says_accepted || hidden,
+            accepted == says_accepted,
             "PG{major}: {name}: server accepts = {accepted}, catalogue says {l:?}"
         );
         if let Lookup::Alias { param } = l {

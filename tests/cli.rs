@@ -340,6 +340,38 @@ fn settings_command() {
     assert_eq!(rows[2]["setting"], "3MB");
     assert_eq!(rows[2]["applied"], true);
     assert_eq!(rows[0]["applied"], false);
+    // A name the major does not know: that row's error, and nothing applied anywhere.
+    let json = |args: &[&str]| -> (Option<i32>, Vec<serde_json::Value>) {
+        let o = pgrepl(args);
+        let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (o.status.code(), rows.as_array().unwrap().clone())
+    };
+    let unknown = |rows: &[serde_json::Value]| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r["error"] == "unrecognized configuration parameter")
+            .map(|r| r["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let file = "tests/conf/unrecognized.conf";
+    let (code, rows) = json(&["settings", file, "--pg-version", "12", "--format", "json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(unknown(&rows), ["max_wal_sender", "wal_keep_size"]);
+    assert!(rows.iter().all(|r| r["applied"] == false));
+    let (_, rows) = json(&["settings", file, "--pg-version", "13", "--format", "json"]);
+    assert_eq!(
+        unknown(&rows),
+        ["max_wal_sender"],
+        "wal_keep_size is known from 13"
+    );
+    let (code, rows) = json(&[
+        "settings",
+        "tests/conf/duplicates.conf",
+        "--pg-version",
+        "10",
+        "--format",
+        "json",
+    ]);
+    assert_eq!((code, rows[2]["applied"].clone()), (Some(0), true.into()));
     let o = pgrepl(&["settings", "tests/conf/syntax-error.conf"]);
     assert_eq!(o.status.code(), Some(1), "a file error exits 1");
     assert!(stdout(&o).contains("syntax error"), "{}", stdout(&o));
@@ -854,4 +886,72 @@ fn files_of_one_directory_are_one_cluster() {
         1,
         "{found:?}"
     );
+}
+
+/// A lone file is linted as what its name's end or its first records say (or `--type`):
+/// `prod-pg_hba.conf` and the corpus's `NNN_…_pg_hba.conf` are pg_hba files, a pg_ident.conf
+/// is recognized and skipped; and the excerpt of a finding is from that very file.
+#[test]
+fn lint_tells_file_kinds_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hba = fs::read(root().join("tests/hba/basics.conf")).unwrap();
+    let named = tmp.path().join("prod-pg_hba.conf");
+    let unnamed = tmp.path().join("access.rules");
+    fs::write(&named, &hba).unwrap();
+    fs::write(&unnamed, &hba).unwrap();
+    fs::write(
+        tmp.path().join("prod-pg_ident.conf"),
+        "mymap bob bob\nmymap alice alice\n",
+    )
+    .unwrap();
+    // clientcert=1 is refused from 14: a finding whose excerpt must come from this file.
+    let bad = tmp.path().join("edge_pg_hba.conf");
+    fs::write(&bad, "hostssl all all 10.0.0.1/32 cert clientcert=1\n").unwrap();
+    let lint = |args: &[&str]| pgrepl(&[&["lint", "--pg-version", "16"], args].concat());
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    for file in [&named, &unnamed] {
+        let o = lint(&[&path(file)]);
+        let err = stderr(&o);
+        assert!(
+            !stdout(&o).contains("syntax error") && !err.contains("syntax error"),
+            "{}: read as postgresql.conf:\n{}{err}",
+            file.display(),
+            stdout(&o)
+        );
+    }
+    // Said outright, the other way round: now it is a postgresql.conf full of syntax errors.
+    let o = lint(&["--type", "conf", &path(&named)]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = lint(&[&path(&tmp.path().join("prod-pg_ident.conf"))]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("a pg_ident.conf, which pgrepl does not check"));
+    let o = lint(&[&path(&bad)]);
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("edge_pg_hba.conf:1:1") && !text.contains("Failed to read"),
+        "{text}"
+    );
+
+    // The corpus: no file named as a pg_hba.conf is read as a postgresql.conf.
+    let corpus = root().join("../shared/corpus/real-configs");
+    let Ok(entries) = fs::read_dir(&corpus) else {
+        return;
+    };
+    let mut checked = 0;
+    for e in entries {
+        let p = e.unwrap().path();
+        if !p.to_string_lossy().ends_with("pg_hba.conf") {
+            continue;
+        }
+        let o = lint(&["--format", "json", &path(&p)]);
+        let out = stdout(&o);
+        assert!(
+            !out.contains("syntax error near"),
+            "{}: read as postgresql.conf",
+            p.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} corpus pg_hba files");
 }

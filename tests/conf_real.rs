@@ -9,7 +9,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pgrepl::pgconf::file_settings::FileSettings;
+use pgrepl::catalog::history;
+use pgrepl::pgconf::file_settings::{FileSettings, UNRECOGNIZED};
 use support::real::*;
 
 /// A pg_hba_file_rules row: line_number, type, database, user_name, address, netmask,
@@ -26,8 +27,16 @@ type HbaRow = (
     Option<String>,
 );
 
-/// (line, name, setting, is a file error)
-type ViewRow = (Option<usize>, Option<String>, Option<String>, bool);
+/// (line, name, setting, is a file error, is an unrecognized name, applied). `applied` is
+/// None where it depends on the running server, not on the file (see [`Server::rows`]).
+type ViewRow = (
+    Option<usize>,
+    Option<String>,
+    Option<String>,
+    bool,
+    bool,
+    Option<bool>,
+);
 
 /// A running server whose postgresql.conf ends with `include_if_exists 'probe.conf'`; the
 /// view re-reads the files at every query, so each probe needs no reload.
@@ -51,18 +60,20 @@ impl Drop for Server {
 }
 
 impl Server {
-    fn start(major: u32) -> Option<Server> {
-        Server::start_with(major, false)
+    /// A server for test `slot` (0-3): tests of one major run side by side, each with its
+    /// own directory and port.
+    fn start(major: u32, slot: u16) -> Option<Server> {
+        Server::start_with(major, false, slot)
     }
 
     /// With `ssl`, the server runs `ssl = on` with a throw-away self-signed certificate.
-    fn start_with(major: u32, ssl: bool) -> Option<Server> {
+    fn start_with(major: u32, ssl: bool, slot: u16) -> Option<Server> {
         let bin = bin_dir(major)?;
         if is_root() {
             ensure_test_user();
         }
         let dir =
-            std::env::temp_dir().join(format!("pgrepl-conf-{major}-{ssl}-{}", std::process::id()));
+            std::env::temp_dir().join(format!("pgrepl-conf-{major}-{slot}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         if is_root() {
@@ -71,7 +82,7 @@ impl Server {
         let server = Server {
             dir,
             bin,
-            port: 43000 + major as u16,
+            port: 43000 + slot * 100 + major as u16,
         };
         let mut c = as_pg(server.bin.join("initdb").to_str().unwrap());
         c.arg("-D")
@@ -183,13 +194,16 @@ impl Server {
         self.dir.join("data")
     }
 
-    /// The view's rows for probe.conf: (line, name, setting, is a file error). Errors on
-    /// named rows (a restart-only setting that differs from the running server, a value it
-    /// refuses) depend on the server's state, not on the file: they are lint's business.
-    /// File errors (syntax, includes) are the rows without a name.
+    /// The view's rows for probe.conf. The error of a named row is the file's when the name
+    /// is unrecognized (then nothing applies anywhere); "setting could not be applied" (a
+    /// restart-only setting that differs from the running server, a value it refuses) is the
+    /// server's state, not the file's: those rows' `applied` is not compared, and value
+    /// checks are lint's business.
     fn rows(&self, probe: &Path) -> Vec<ViewRow> {
         let query = format!(
-            "SELECT coalesce(sourceline::text, ''), coalesce(name, E'\\\\N'), coalesce(setting, E'\\\\N'), error IS NOT NULL AND name IS NULL \
+            "SELECT coalesce(sourceline::text, ''), coalesce(name, E'\\\\N'), coalesce(setting, E'\\\\N'), \
+             error IS NOT NULL AND name IS NULL, error IS NOT DISTINCT FROM '{UNRECOGNIZED}', \
+             CASE WHEN error IS NOT DISTINCT FROM 'setting could not be applied' THEN '' ELSE applied::text END \
              FROM pg_file_settings WHERE sourcefile = '{}' ORDER BY seqno",
             probe.display()
         );
@@ -198,7 +212,18 @@ impl Server {
             .map(|row| {
                 let f: Vec<&str> = row.iter().map(String::as_str).collect();
                 let opt = |s: &str| (s != "\\N").then(|| s.to_owned());
-                (f[0].parse().ok(), opt(f[1]), opt(f[2]), f[3] == "t")
+                let applied = match f[5] {
+                    "" => None,
+                    a => Some(a == "true"),
+                };
+                (
+                    f[0].parse().ok(),
+                    opt(f[1]),
+                    opt(f[2]),
+                    f[3] == "t",
+                    f[4] == "t",
+                    applied,
+                )
             })
             .collect()
     }
@@ -235,7 +260,7 @@ fn fixtures() -> Vec<PathBuf> {
 }
 
 fn rows_match_the_server(major: u32) {
-    let Some(server) = Server::start(major) else {
+    let Some(server) = Server::start(major, 0) else {
         return;
     };
     let probe = server.data().join("probe.conf");
@@ -257,11 +282,31 @@ fn rows_match_the_server(major: u32) {
             );
         }
         let theirs = server.rows(&probe);
-        let ours: Vec<_> = FileSettings::read(&probe, None)
+        let mut settings = FileSettings::read(&probe, None);
+        settings.mark_unrecognized(|name| history::recognized(major, name));
+        let ours: Vec<_> = settings
             .rows
             .into_iter()
             .filter(|r| r.sourcefile.as_deref() == Some(probe.to_str().unwrap()))
-            .map(|r| (r.sourceline, r.name, r.setting, r.error.is_some()))
+            .zip(
+                theirs
+                    .iter()
+                    .map(|t| t.5.is_some())
+                    .chain(std::iter::repeat(true)),
+            )
+            .map(|(r, comparable)| {
+                let unrecognized = r.error.as_deref() == Some(UNRECOGNIZED);
+                let file_error = r.error.is_some() && r.name.is_none();
+                let applied = comparable.then_some(r.applied);
+                (
+                    r.sourceline,
+                    r.name,
+                    r.setting,
+                    file_error,
+                    unrecognized,
+                    applied,
+                )
+            })
             .collect();
         if ours != theirs {
             differences.push(format!(
@@ -312,7 +357,7 @@ fn hba_rules_match_the_server(major: u32) {
 }
 
 fn hba_rules_match(major: u32, ssl: bool) {
-    let Some(server) = Server::start_with(major, ssl) else {
+    let Some(server) = Server::start_with(major, ssl, if ssl { 2 } else { 1 }) else {
         return;
     };
     let features = probe_features(&server, major);
@@ -350,22 +395,23 @@ fn hba_rules_match(major: u32, ssl: bool) {
     for input in &inputs {
         let text = std::fs::read(input).unwrap();
         let theirs = server.hba_rows(&text);
-        let ours: Vec<HbaRow> = pgrepl::pgconf::hba::rows(&text, &server.data(), features)
-            .into_iter()
-            .map(|r| {
-                (
-                    r.line_number,
-                    r.conn_type,
-                    r.database,
-                    r.user_name,
-                    r.address,
-                    r.netmask,
-                    r.auth_method,
-                    r.options,
-                    r.error,
-                )
-            })
-            .collect();
+        let ours: Vec<HbaRow> =
+            pgrepl::pgconf::hba::rows(&text, &server.data().join("pg_hba.conf"), features)
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.line_number,
+                        r.conn_type,
+                        r.database,
+                        r.user_name,
+                        r.address,
+                        r.netmask,
+                        r.auth_method,
+                        r.options,
+                        r.error,
+                    )
+                })
+                .collect();
         // Error texts are compared by presence. A server quirk: on 14+ a line failing on an
         // invalid clientcert comes back with every column NULL and no error text (the parser
         // fails the line without recording why); pgrepl names the reason, so such a row
@@ -413,7 +459,7 @@ fn hba_rules_match(major: u32, ssl: bool) {
 /// `gen --base` on the major's own postgresql.conf.sample: the patched file, read by the real
 /// server, yields every setting the guide's topology asks for.
 fn patched_sample_takes_effect(major: u32) {
-    let Some(server) = Server::start(major) else {
+    let Some(server) = Server::start(major, 3) else {
         return;
     };
     let sample = server

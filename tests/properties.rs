@@ -57,7 +57,7 @@ proptest! {
     #[test]
     fn hba_and_conninfo_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         for major in [10, 14, 18] {
-            let _ = hba::rows(&bytes, Path::new("/nonexistent"), hba::Features::distribution(major));
+            let _ = hba::rows(&bytes, Path::new("/nonexistent/pg_hba.conf"), hba::Features::distribution(major));
         }
         let _ = pgrepl::catalog::conninfo::parse(&String::from_utf8_lossy(&bytes));
     }
@@ -85,7 +85,7 @@ proptest! {
         let once = block::merge_hba_block(&text, block).unwrap();
         prop_assert_eq!(block::merge_hba_block(&once, block).unwrap(), once.clone());
         // The block's record comes before every other record.
-        let rules = hba::rows(&once, Path::new("/"), hba::Features::distribution(16));
+        let rules = hba::rows(&once, Path::new("/pg_hba.conf"), hba::Features::distribution(16));
         prop_assert_eq!(rules[0].user_name.as_deref(), Some(&["r".to_owned()][..]));
     }
 }

@@ -71,6 +71,27 @@ pub const NAME_ALIASES: &[(&str, &str, u32, u32)] = &[
     ("ssl_ecdh_curve", "ssl_groups", 18, 18),
 ];
 
+/// Parameters a server accepts in its files that `pg_settings` does not list (they are
+/// hidden from it): session-only settings and no-ops kept for old files. (name, first major,
+/// last major), probed with `postgres -C` on each major (tests/catalog_real.rs).
+pub const HIDDEN_PARAMS: &[(&str, u32, u32)] = &[
+    // An ordinary parameter in 10-11; from 12 kept hidden, accepting only off.
+    ("default_with_oids", 12, 18),
+    ("is_superuser", 10, 18),
+    ("role", 10, 18),
+    ("seed", 10, 18),
+    ("session_authorization", 10, 18),
+    // SSL renegotiation is gone since 9.5; the name stays, accepting only 0.
+    ("ssl_renegotiation_limit", 10, 18),
+];
+
+/// Whether `name` is one of `major`'s hidden parameters.
+pub fn hidden(major: u32, name: &str) -> bool {
+    HIDDEN_PARAMS
+        .iter()
+        .any(|(n, from, to)| n.eq_ignore_ascii_case(name) && (*from..=*to).contains(&major))
+}
+
 /// Before 12 these were read from recovery.conf, not postgresql.conf (where the server calls
 /// them unrecognized). From 12 most are ordinary settings; `standby_mode` is gone
 /// (standby.signal) and `trigger_file` became `promote_trigger_file`.
@@ -114,6 +135,8 @@ pub enum Lookup<'a> {
     RecoveryConfOnly {
         standby_signal_since: u32,
     },
+    /// Accepted by the server but not listed in pg_settings ([`HIDDEN_PARAMS`]).
+    Hidden,
     /// Never a parameter of 10–18; maybe a typo of `suggestion`.
     Unknown {
         suggestion: Option<String>,
@@ -124,23 +147,36 @@ fn present(major: u32, name: &str) -> bool {
     params(major).is_some_and(|p| p.get(name).is_some())
 }
 
+/// The parameter `name` stands for in `major`, directly or as an old name the server maps:
+/// what the server's own lookup finds.
+fn resolve(major: u32, name: &str) -> Option<Lookup<'static>> {
+    let table = params(major)?;
+    if let Some(p) = table.get(name) {
+        return Some(Lookup::Known(p));
+    }
+    let lower = name.to_ascii_lowercase();
+    let (_, current, _, _) = NAME_ALIASES
+        .iter()
+        .find(|(old, _, from, to)| *old == lower && (*from..=*to).contains(&major))?;
+    table.get(current).map(|p| Lookup::Alias { param: p })
+}
+
+/// Whether a server of `major` accepts `name` in a configuration file: a parameter it has
+/// (or an old name of one), or a custom name with a dot (a placeholder). Anything else is
+/// "unrecognized configuration parameter", and the server applies none of the files.
+pub fn recognized(major: u32, name: &str) -> bool {
+    name.contains('.') || resolve(major, name).is_some() || hidden(major, name)
+}
+
 /// Looks `name` up in `major` (case-insensitively, as the server does).
 pub fn lookup(major: u32, name: &str) -> Lookup<'static> {
     let Some(table) = params(major) else {
         return Lookup::Unknown { suggestion: None };
     };
-    if let Some(p) = table.get(name) {
-        return Lookup::Known(p);
+    if let Some(found) = resolve(major, name) {
+        return found;
     }
     let lower = name.to_ascii_lowercase();
-    if let Some((_, current, _, _)) = NAME_ALIASES
-        .iter()
-        .find(|(old, _, from, to)| *old == lower && (*from..=*to).contains(&major))
-    {
-        if let Some(p) = table.get(current) {
-            return Lookup::Alias { param: p };
-        }
-    }
     if major < 12 && RECOVERY_CONF_PARAMS.contains(&lower.as_str()) {
         return Lookup::RecoveryConfOnly {
             standby_signal_since: 12,
@@ -164,6 +200,10 @@ pub fn lookup(major: u32, name: &str) -> Lookup<'static> {
                 "promote_trigger_file (12-15), then pg_ctl promote"
             }),
         };
+    }
+    // After Removed: default_with_oids, hidden from 12, is best reported as removed.
+    if hidden(major, &lower) {
+        return Lookup::Hidden;
     }
     if let Some(since) = (major + 1..=NEWEST).find(|&m| present(m, &lower)) {
         return Lookup::NotYet { since };

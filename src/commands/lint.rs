@@ -9,6 +9,7 @@ use crate::diag::{Severity, Style};
 use crate::exit::Exit;
 use crate::lint;
 use crate::lint::config::Configs;
+use crate::pgconf::file_kind::FileKind;
 use crate::report;
 
 /// The codes of the rules named (by code or name); an unknown name is a usage error.
@@ -45,6 +46,31 @@ pub struct Args {
     /// drifted from what `pgrepl gen` writes. A cluster is the node named in its path.
     #[arg(long, value_name = "FILE")]
     pub topology: Option<PathBuf>,
+    /// What the files given are (default: from the end of their name, e.g. prod-pg_hba.conf,
+    /// else from their first records).
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub file_type: Option<FileType>,
+}
+
+/// A file's kind, as `--type` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FileType {
+    /// postgresql.conf, a file it includes, postgresql.auto.conf
+    Conf,
+    /// pg_hba.conf
+    Hba,
+    /// pg_ident.conf (recognized, not checked)
+    Ident,
+}
+
+impl From<FileType> for FileKind {
+    fn from(t: FileType) -> FileKind {
+        match t {
+            FileType::Conf => FileKind::Conf,
+            FileType::Hba => FileKind::Hba,
+            FileType::Ident => FileKind::Ident,
+        }
+    }
 }
 
 /// How lint reports: caret diagnostics, JSON, SARIF, or GitHub Actions workflow annotations.
@@ -92,7 +118,7 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             return usage(e);
         }
     }
-    let sources = match lint::discover::locate(&opts.paths) {
+    let sources = match lint::discover::locate(&opts.paths, opts.file_type.map(FileKind::from)) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
@@ -122,6 +148,13 @@ pub fn run(opts: &Args, style: Style) -> Exit {
     let nodes = lint::fleet::nodes(&clusters, intended.as_ref());
     if opts.format == LintFormat::Human {
         for (i, c) in clusters.iter().enumerate() {
+            if c.kind == Some(FileKind::Ident) {
+                eprintln!(
+                    "skipping {}: a pg_ident.conf, which pgrepl does not check",
+                    c.label
+                );
+                continue;
+            }
             let node = match (&intended, nodes[i]) {
                 (Some(t), Some(n)) => format!(", node {}", t.topology.nodes[n].name),
                 (Some(_), None) => ", no node of the topology".to_owned(),

@@ -95,6 +95,15 @@ fn describe(major: u32, name: &str) -> Entry {
                 "a recovery.conf setting in this major; postgresql.conf from {standby_signal_since}"
             )),
         ),
+        Lookup::Hidden => entry(
+            major,
+            "hidden",
+            None,
+            Some(
+                "accepted in configuration files, but not listed in pg_settings (a session setting, or a no-op kept for old files)"
+                    .to_owned(),
+            ),
+        ),
         Lookup::Unknown { suggestion } => entry(
             major,
             "unknown",

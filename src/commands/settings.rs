@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::Format;
+use crate::catalog::{NEWEST, history};
 use crate::exit::Exit;
 use crate::pgconf::cluster_files::ClusterFiles;
 use crate::pgconf::file_settings::Row;
@@ -10,6 +11,9 @@ use crate::pgconf::file_settings::Row;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     pub path: PathBuf,
+    /// The major whose parameter names apply (default: from PG_VERSION or the path, else 18).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..=18))]
+    pub pg_version: Option<u32>,
     /// Output format: a table, or a JSON array with pg_file_settings' column names.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -23,13 +27,18 @@ pub fn run(args: &Args) -> Exit {
     } else {
         ClusterFiles::with_conf(path)
     };
-    let Some(fs) = files.conf else {
+    let major = args
+        .pg_version
+        .or_else(|| files.major().map(|(m, _)| m))
+        .unwrap_or(NEWEST);
+    let Some(mut fs) = files.conf else {
         eprintln!(
             "error: {} is not a readable postgresql.conf",
             files.conf_path.display()
         );
         return Exit::Io;
     };
+    fs.mark_unrecognized(|name| history::recognized(major, name));
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&fs.rows).expect("JSON")),
         Format::Human => print_table(&fs.rows),

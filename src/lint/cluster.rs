@@ -5,6 +5,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::pgconf::conf::{ConfFile, Item, Setting};
+use crate::pgconf::file_kind::FileKind;
 use crate::pgconf::file_settings::{FileSettings, Row};
 use crate::pgconf::hba;
 
@@ -32,10 +33,9 @@ impl HbaFile {
     /// it cannot be read.
     pub fn read(path: &Path, features: hba::Features) -> Option<HbaFile> {
         let text = std::fs::read(path).ok()?;
-        let dir = path.parent().unwrap_or(Path::new("."));
         Some(HbaFile {
             path: path.to_path_buf(),
-            rows: hba::rows(&text, dir, features),
+            rows: hba::rows(&text, path, features),
             suppressions: suppress::parse(&text),
         })
     }
@@ -74,6 +74,8 @@ pub struct Cluster {
     /// The data directory's recovery.conf settings (name, value) in file order, read once;
     /// `None` when there is none.
     pub recovery_conf: Option<Vec<(String, String)>>,
+    /// For a lone file, its kind; `None` for a directory.
+    pub kind: Option<FileKind>,
 }
 
 /// A setting row with where its value is in its file.
@@ -102,6 +104,7 @@ impl Cluster {
             suppressions: Vec::new(),
             unreadable: Vec::new(),
             recovery_conf: None,
+            kind: None,
         }
     }
     fn file(&self, path: &str) -> Option<&(PathBuf, ConfFile)> {

@@ -7,6 +7,7 @@ use super::cluster::{Cluster, HbaFile, Role};
 use crate::catalog::NEWEST;
 use crate::pgconf::cluster_files::{ClusterFiles, major_of, parent_of};
 use crate::pgconf::conf::{ConfFile, Item};
+use crate::pgconf::file_kind::FileKind;
 use crate::pgconf::file_settings::FileSettings;
 use crate::pgconf::hba::Features;
 
@@ -40,8 +41,7 @@ fn cluster_dirs(root: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 /// Files that describe a data directory rather than configure it: naming one means its directory.
 const DATA_DIR_MARKERS: [&str; 3] = ["PG_VERSION", "standby.signal", "recovery.signal"];
 
-/// The clusters under `paths`. Files named pg_hba*.conf are pg_hba files; other files are
-/// postgresql.conf-like, except the data directory markers, which stand for their directory.
+/// The clusters under `paths` (see [`locate`]).
 pub fn discover(paths: &[PathBuf], pg_version: Option<u32>) -> Result<Vec<Cluster>, String> {
     discover_with(paths, pg_version, &|_| None)
 }
@@ -53,7 +53,7 @@ pub fn discover_with(
     pg_version: Option<u32>,
     default_major: &dyn Fn(&Path) -> Option<u32>,
 ) -> Result<Vec<Cluster>, String> {
-    Ok(locate(paths)?
+    Ok(locate(paths, None)?
         .iter()
         .map(|s| load(s, pg_version, default_major))
         .collect())
@@ -64,15 +64,15 @@ pub fn discover_with(
 pub enum Source {
     /// A directory holding postgresql.conf, pg_hba.conf or PG_VERSION.
     Dir(PathBuf),
-    /// One file (postgresql.conf-like, or pg_hba*.conf).
-    File(PathBuf),
+    /// One file, of the kind its name or content says (or the user).
+    File(PathBuf, FileKind),
 }
 
-/// The clusters under `paths`, in a stable order, without reading them: cheap, so that the
-/// reading can be spread over threads. Files named pg_hba*.conf are pg_hba files; other
-/// files are postgresql.conf-like, except the data directory markers, which stand for their
-/// directory.
-pub fn locate(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
+/// The clusters under `paths`, in a stable order, without reading them (but the start of a
+/// file whose name does not say its kind): cheap, so that the reading can be spread over
+/// threads. A file is of the kind `kind` says, else its name or content
+/// ([`FileKind::of`]); the data directory markers stand for their directory.
+pub fn locate(paths: &[PathBuf], kind: Option<FileKind>) -> Result<Vec<Source>, String> {
     let mut sources = Vec::new();
     for path in paths {
         let marker = path
@@ -82,7 +82,8 @@ pub fn locate(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
             sources.push(Source::Dir(dir.unwrap_or(Path::new(".")).to_path_buf()));
         } else if path.is_file() {
-            sources.push(Source::File(path.clone()));
+            let kind = kind.unwrap_or_else(|| FileKind::of(path));
+            sources.push(Source::File(path.clone(), kind));
         } else if path.is_dir() {
             let mut dirs = Vec::new();
             cluster_dirs(path, 4, &mut dirs);
@@ -124,13 +125,13 @@ fn as_clusters(sources: Vec<Source>) -> Vec<Source> {
         .iter()
         .filter_map(|s| match s {
             Source::Dir(d) => Some(d.as_path()),
-            Source::File(_) => None,
+            Source::File(..) => None,
         })
         .collect();
     let named: HashSet<(PathBuf, &std::ffi::OsStr)> = sources
         .iter()
         .filter_map(|s| match s {
-            Source::File(f) => Some((parent_of(f), f.file_name()?)),
+            Source::File(f, _) => Some((parent_of(f), f.file_name()?)),
             Source::Dir(_) => None,
         })
         .collect();
@@ -142,7 +143,7 @@ fn as_clusters(sources: Vec<Source>) -> Vec<Source> {
     let merged: Vec<Source> = sources
         .iter()
         .map(|s| match s {
-            Source::File(f) if is_cluster_file(f) => {
+            Source::File(f, _) if is_cluster_file(f) => {
                 let dir = parent_of(f);
                 if dirs.contains(dir.as_path()) || pair(&dir) {
                     Source::Dir(dir)
@@ -169,7 +170,7 @@ pub fn load(
     let pick = |dirs: &[&Path]| pick_major(pg_version, dirs, default_major);
     match source {
         Source::Dir(dir) => from_dir(dir, &pick),
-        Source::File(file) => from_file(file, &pick),
+        Source::File(file, kind) => from_file(file, *kind, &pick),
     }
 }
 
@@ -190,25 +191,24 @@ fn pick_major(
 
 type PickMajor<'a> = dyn Fn(&[&Path]) -> (u32, &'static str) + 'a;
 
-fn from_file(path: &Path, pick: &PickMajor<'_>) -> Cluster {
+fn from_file(path: &Path, kind: FileKind, pick: &PickMajor<'_>) -> Cluster {
     let dir = path.parent().unwrap_or(Path::new("."));
     let (major, major_source) = pick(&[dir]);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let (conf, hba) = if name.starts_with("pg_hba") {
-        (None, HbaFile::read(path, Features::for_config(major, None)))
-    } else {
-        (Some(FileSettings::read(path, None)), None)
+    let (conf, hba) = match kind {
+        FileKind::Hba => (None, HbaFile::read(path, Features::for_config(major, None))),
+        FileKind::Conf => (Some(FileSettings::read(path, None)), None),
+        FileKind::Ident => (None, None),
     };
     // Asked only when reading failed, as for a directory.
-    let unread = hba.is_none() && conf.as_ref().is_none_or(|c| c.files.is_empty());
+    let unread = kind != FileKind::Ident
+        && hba.is_none()
+        && conf.as_ref().is_none_or(|c| c.files.is_empty());
     let unreadable: Vec<&Path> = unread.then_some(path).into_iter().collect();
     let (role, role_source) = role_of(conf.as_ref(), None, false);
     Cluster {
         conf,
         hba,
+        kind: Some(kind),
         ..Cluster::new(
             path.display().to_string(),
             (major, major_source),

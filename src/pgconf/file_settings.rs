@@ -6,13 +6,17 @@
 //! `*.conf` files not starting with `.`, in byte order. A missing `include` is an error, a
 //! missing `include_if_exists` is skipped; nesting deeper than 10 is an error (which is also
 //! how an include cycle ends). As in the view, a file's reading stops at its first syntax
-//! error, and when any file has an error, no setting counts as applied.
+//! error, and when any file has an error, no setting counts as applied; names the major does
+//! not know are errors too, once a caller says which major ([`FileSettings::mark_unrecognized`]).
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::conf::{ConfFile, IncludeKind, Item};
+
+/// pg_file_settings' error for a name the server does not know.
+pub const UNRECOGNIZED: &str = "unrecognized configuration parameter";
 
 /// The server's limit on include nesting.
 pub const MAX_DEPTH: usize = 10;
@@ -163,8 +167,10 @@ impl FileSettings {
         }
     }
 
-    /// Numbers the rows and marks what a starting server would apply: the last occurrence of
-    /// each name, unless some file has an error.
+    /// Numbers the rows and marks them applied as the view does: the last occurrence of each
+    /// name, unless some file has an error. The view tells occurrences apart by their exact
+    /// spelling (`WORK_MEM` before `work_mem` is applied too; the value in effect is still the
+    /// last one, see [`FileSettings::effective`]).
     fn finish(&mut self) {
         let has_errors = self.rows.iter().any(|r| r.error.is_some());
         let mut last: std::collections::HashMap<String, usize> = Default::default();
@@ -172,7 +178,7 @@ impl FileSettings {
             row.seqno = i + 1;
             row.applied = false;
             if let Some(n) = &row.name {
-                last.insert(n.to_ascii_lowercase(), i);
+                last.insert(n.clone(), i);
             }
         }
         if !has_errors {
@@ -180,6 +186,21 @@ impl FileSettings {
                 self.rows[i].applied = true;
             }
         }
+    }
+
+    /// Marks, as the server does once every file has been read without a syntax or include
+    /// error, each name it does not recognize; then no row is applied (the server refuses
+    /// the whole configuration).
+    pub fn mark_unrecognized(&mut self, recognized: impl Fn(&str) -> bool) {
+        if self.rows.iter().any(|r| r.error.is_some()) {
+            return;
+        }
+        for row in &mut self.rows {
+            if row.name.as_deref().is_some_and(|n| !recognized(n)) {
+                row.error = Some(UNRECOGNIZED.to_owned());
+            }
+        }
+        self.finish();
     }
 
     /// The effective value of a setting: its last occurrence.
@@ -253,6 +274,21 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("maximum nesting depth exceeded")
+        );
+
+        std::fs::write(
+            d.join("names.conf"),
+            "WORK_MEM = 1MB\nwork_mem = 2MB\nx = 1\n",
+        )
+        .unwrap();
+        let mut fs = FileSettings::read(&d.join("names.conf"), None);
+        let applied: Vec<bool> = fs.rows.iter().map(|r| r.applied).collect();
+        assert_eq!(applied, [true, true, true], "spellings are told apart");
+        fs.mark_unrecognized(|n| n != "x");
+        assert_eq!(fs.rows[2].error.as_deref(), Some(UNRECOGNIZED));
+        assert!(
+            fs.rows.iter().all(|r| !r.applied),
+            "one unrecognized name: nothing applies"
         );
 
         std::fs::write(d.join("bad.conf"), "a = 1\nb = = 2\nc = 3\n").unwrap();

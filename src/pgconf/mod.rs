@@ -3,6 +3,7 @@
 pub mod block;
 pub mod cluster_files;
 pub mod conf;
+pub mod file_kind;
 pub mod file_settings;
 pub mod hba;
 pub mod patch;

@@ -17,7 +17,7 @@ mod tokens;
 
 use std::net::IpAddr;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -144,19 +144,19 @@ pub enum Address {
     },
 }
 
-/// Every record of a pg_hba.conf text as a `pg_hba_file_rules` row. `dir` is the file's
-/// directory (where `@file` lists and included files are looked up).
-pub fn rows(text: &[u8], dir: &Path, features: Features) -> Vec<Row> {
+/// Every record of a pg_hba.conf text as a `pg_hba_file_rules` row. `file` is where the text
+/// is from: its directory is where `@file` lists and included files are looked up, and its
+/// path is the view's file_name (16+), whatever the file is called.
+pub fn rows(text: &[u8], file: &Path, features: Features) -> Vec<Row> {
     let mut out = Vec::new();
-    records::collect(text, &dir.join("pg_hba.conf"), features, 0, &mut out);
+    records::collect(text, file, features, 0, &mut out);
     out
 }
 
 /// Reads a pg_hba.conf file.
 pub fn read(path: &Path, features: Features) -> std::io::Result<Vec<Row>> {
     let text = std::fs::read(path)?;
-    let dir: PathBuf = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    Ok(rows(&text, &dir, features))
+    Ok(rows(&text, path, features))
 }
 
 #[cfg(test)]
@@ -166,7 +166,7 @@ mod tests {
     fn one(line: &str) -> Row {
         rows(
             line.as_bytes(),
-            Path::new("/nonexistent"),
+            Path::new("/nonexistent/pg_hba.conf"),
             Features::distribution(16),
         )
         .remove(0)
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn first_match_wins() {
-        let rs = rows(b"host all all 10.0.0.0/8 reject\nhost replication all 10.0.0.0/24 reject\nhost replication repl 10.0.0.5/32 scram-sha-256\n", Path::new("/"), Features::distribution(16));
+        let rs = rows(b"host all all 10.0.0.0/8 reject\nhost replication all 10.0.0.0/24 reject\nhost replication repl 10.0.0.5/32 scram-sha-256\n", Path::new("/pg_hba.conf"), Features::distribution(16));
         let conn = Connection {
             source: Some("10.0.0.5".parse().unwrap()),
             ssl: false,
