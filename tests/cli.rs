@@ -955,3 +955,60 @@ fn lint_tells_file_kinds_apart() {
     }
     assert!(checked >= 10, "only {checked} corpus pg_hba files");
 }
+
+/// A syntax error hides nothing: the server reads on at start-up, and so does lint (the
+/// later lines and the files included after the error).
+#[test]
+fn lint_reads_past_syntax_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tmp.path().join("postgresql.conf");
+    fs::write(
+        &conf,
+        "listen_addresses = *\nmax_wal_sender = 3\ninclude 'more.conf'\n",
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("more.conf"),
+        "wal_level = minimal\nx = = 1\n",
+    )
+    .unwrap();
+    let o = pgrepl(&[
+        "lint",
+        "--pg-version",
+        "16",
+        "--format",
+        "json",
+        conf.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut found: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
+            (
+                format!("{} {file}", f["rule"].as_str().unwrap()),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    for want in [
+        ("PGR001 postgresql.conf", 1),
+        ("PGR003 postgresql.conf", 2),
+        ("PGR007 more.conf", 1),
+        ("PGR001 more.conf", 2),
+    ] {
+        assert!(
+            found.contains(&(want.0.to_owned(), want.1)),
+            "{want:?} missing from {found:?}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pgrepl::catalog::history;
-use pgrepl::pgconf::file_settings::{FileSettings, UNRECOGNIZED};
+use pgrepl::pgconf::file_settings::{FileSettings, Reading, UNRECOGNIZED};
 use support::real::*;
 
 /// A pg_hba_file_rules row: line_number, type, database, user_name, address, netmask,
@@ -604,7 +604,80 @@ fn stock_files_lint_clean(major: u32) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// At start-up the server reads past syntax errors, reporting each (100 per file at most)
+/// and the files included after them; pgrepl's start-up reading (lint's) finds the same
+/// errors at the same lines. `postgres -C` reads the files as a starting server does.
+fn startup_reports_every_syntax_error(major: u32) {
+    let Some(server) = Server::start(major, 4) else {
+        return;
+    };
+    let data = server.data();
+    let main = data.join("startup.conf");
+    let included = data.join("startup-included.conf");
+    let many = data.join("startup-many.conf");
+    std::fs::write(
+        &main,
+        "work_mem = 1MB\nlisten_addresses = *\nport = 5432\nbad line here\nmax_connections = 10\n\
+         include 'startup-included.conf'\ninclude 'startup-many.conf'\nshared_buffers = = 1\n",
+    )
+    .unwrap();
+    std::fs::write(&included, "a = 1\nb c d\n").unwrap();
+    let lines: String = (1..=120).map(|i| format!("x{i} = = {i}\n")).collect();
+    std::fs::write(&many, lines).unwrap();
+    for f in [&main, &included, &many] {
+        if is_root() {
+            run(Command::new("chown").arg(TEST_USER).arg(f), "chown");
+        }
+    }
+    let mut c = as_pg(server.bin.join("postgres").to_str().unwrap());
+    c.arg("-D")
+        .arg(&data)
+        .arg("-c")
+        .arg(format!("config_file={}", main.display()))
+        .args(["-C", "work_mem"])
+        .current_dir("/");
+    let o = c.output().unwrap();
+    let log = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success(),
+        "PG{major}: the server accepted:\n{log}"
+    );
+    let theirs: Vec<(String, usize)> = log
+        .lines()
+        .filter_map(|l| {
+            let rest = l.split("syntax error in file \"").nth(1)?;
+            let (file, rest) = rest.split_once("\" line ")?;
+            let line = rest
+                .split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()?;
+            Some((file.to_owned(), line))
+        })
+        .collect();
+    let settings = FileSettings::read_as(Reading::Startup, &main, None);
+    let ours: Vec<(String, usize)> = settings
+        .rows
+        .iter()
+        .filter(|r| r.error.as_deref() == Some("syntax error"))
+        .map(|r| (r.sourcefile.clone().unwrap(), r.sourceline.unwrap()))
+        .collect();
+    assert_eq!(ours, theirs, "PG{major}: syntax errors differ:\n{log}");
+    assert_eq!(theirs.len(), 4 + 100, "PG{major}: {log}");
+    assert!(
+        log.contains("too many syntax errors found, abandoning file")
+            && settings
+                .rows
+                .iter()
+                .any(|r| r.error.as_deref().is_some_and(
+                    |e| e.starts_with("too many syntax errors found, abandoning file")
+                )),
+        "PG{major}: {log}"
+    );
+}
+
 per_major!(
+    startup_reports_every_syntax_error,
     stock_files_lint_clean,
     hba_rules_match_the_server,
     patched_sample_takes_effect,

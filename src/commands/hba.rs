@@ -6,6 +6,7 @@ use super::Format;
 use crate::catalog::NEWEST;
 use crate::exit::Exit;
 use crate::pgconf::cluster_files::{ClusterFiles, major_of, parent_of};
+use crate::pgconf::file_settings::Reading;
 use crate::pgconf::hba::{self, Features, Row};
 
 #[derive(Debug, clap::Args)]
@@ -24,7 +25,7 @@ pub fn run(args: &Args) -> Exit {
     // postgresql.conf's ssl setting decides whether hostssl records can match. A lone file
     // is assumed to be served with SSL on.
     let (file, found_major, conf) = if path.is_dir() {
-        let files = ClusterFiles::in_dir(path);
+        let files = ClusterFiles::in_dir(path, Reading::View);
         (files.hba_path.clone(), files.major(), files.conf)
     } else {
         // A lone file: its directory says the major, nothing else is read.

@@ -6,7 +6,7 @@ use super::Format;
 use crate::catalog::{NEWEST, history};
 use crate::exit::Exit;
 use crate::pgconf::cluster_files::ClusterFiles;
-use crate::pgconf::file_settings::Row;
+use crate::pgconf::file_settings::{Reading, Row};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -23,9 +23,9 @@ pub fn run(args: &Args) -> Exit {
     let (path, format) = (args.path.as_path(), args.format);
     // A directory is a config directory; a file is its postgresql.conf.
     let files = if path.is_dir() {
-        ClusterFiles::in_dir(path)
+        ClusterFiles::in_dir(path, Reading::View)
     } else {
-        ClusterFiles::with_conf(path)
+        ClusterFiles::with_conf(path, Reading::View)
     };
     let major = args
         .pg_version

@@ -8,7 +8,7 @@ use crate::catalog::NEWEST;
 use crate::pgconf::cluster_files::{ClusterFiles, major_of, parent_of};
 use crate::pgconf::conf::{ConfFile, Item};
 use crate::pgconf::file_kind::FileKind;
-use crate::pgconf::file_settings::FileSettings;
+use crate::pgconf::file_settings::{FileSettings, Reading};
 use crate::pgconf::hba::Features;
 
 /// Directories below a path that hold a cluster's files, depth-limited (symlinks are not
@@ -196,7 +196,10 @@ fn from_file(path: &Path, kind: FileKind, pick: &PickMajor<'_>) -> Cluster {
     let (major, major_source) = pick(&[dir]);
     let (conf, hba) = match kind {
         FileKind::Hba => (None, HbaFile::read(path, Features::for_config(major, None))),
-        FileKind::Conf => (Some(FileSettings::read(path, None)), None),
+        FileKind::Conf => (
+            Some(FileSettings::read_as(Reading::Startup, path, None)),
+            None,
+        ),
         FileKind::Ident => (None, None),
     };
     // Asked only when reading failed, as for a directory.
@@ -226,7 +229,7 @@ fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
         data_dir,
         hba_path,
         ..
-    } = ClusterFiles::in_dir(dir);
+    } = ClusterFiles::in_dir(dir, Reading::Startup);
     let mut dirs: Vec<&Path> = vec![dir];
     if let Some(d) = &data_dir {
         dirs.insert(0, d);

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::file_settings::FileSettings;
+use super::file_settings::{FileSettings, Reading};
 use crate::catalog::{NEWEST, OLDEST};
 
 /// A cluster's files, postgresql.conf read (with postgresql.auto.conf).
@@ -23,18 +23,18 @@ pub struct ClusterFiles {
 }
 
 impl ClusterFiles {
-    /// The cluster whose config directory is `dir`.
-    pub fn in_dir(dir: &Path) -> ClusterFiles {
-        ClusterFiles::with_conf(&dir.join("postgresql.conf"))
+    /// The cluster whose config directory is `dir`, its files read as `reading` says.
+    pub fn in_dir(dir: &Path, reading: Reading) -> ClusterFiles {
+        ClusterFiles::with_conf(&dir.join("postgresql.conf"), reading)
     }
 
     /// The cluster configured by `conf_path` (a postgresql.conf, whatever its name); its
     /// directory is the config directory.
-    pub fn with_conf(conf_path: &Path) -> ClusterFiles {
+    pub fn with_conf(conf_path: &Path, reading: Reading) -> ClusterFiles {
         let dir = parent_of(conf_path);
         let conf = conf_path
             .is_file()
-            .then(|| FileSettings::read(conf_path, None));
+            .then(|| FileSettings::read_as(reading, conf_path, None));
         let setting = |name: &str| {
             conf.as_ref()
                 .and_then(|c| c.effective(name))

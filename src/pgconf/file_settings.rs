@@ -33,17 +33,41 @@ pub struct Row {
     pub error: Option<String>,
 }
 
+/// How far the server reads a file with syntax errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reading {
+    /// As `pg_file_settings` does: a file's reading stops at its first syntax error.
+    #[default]
+    View,
+    /// As a starting server does: on past each syntax error, reporting up to
+    /// [`MAX_SYNTAX_ERRORS`] per file, then refusing to start.
+    Startup,
+}
+
+/// A starting server abandons a file after this many syntax errors.
+pub const MAX_SYNTAX_ERRORS: usize = 100;
+
 /// Every file read, with its parse, and the rows.
 #[derive(Debug, Default)]
 pub struct FileSettings {
     pub files: Vec<(PathBuf, ConfFile)>,
     pub rows: Vec<Row>,
+    pub reading: Reading,
 }
 
 impl FileSettings {
-    /// Reads `config_file` and what it includes, then `auto_conf` if given and present.
+    /// Reads `config_file` and what it includes, then `auto_conf` if given and present, as
+    /// the view does.
     pub fn read(config_file: &Path, auto_conf: Option<&Path>) -> FileSettings {
-        let mut fs = FileSettings::default();
+        FileSettings::read_as(Reading::View, config_file, auto_conf)
+    }
+
+    /// Like [`FileSettings::read`], reading files with syntax errors as `reading` says.
+    pub fn read_as(reading: Reading, config_file: &Path, auto_conf: Option<&Path>) -> FileSettings {
+        let mut fs = FileSettings {
+            reading,
+            ..FileSettings::default()
+        };
         fs.read_file(&absolute(config_file), None, 0, true);
         fs.finish();
         match auto_conf {
@@ -103,6 +127,7 @@ impl FileSettings {
         };
         let file = ConfFile::parse(bytes);
         let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        let mut syntax_errors = 0;
         for line in &file.lines {
             match &line.item {
                 Item::Empty => {}
@@ -117,7 +142,20 @@ impl FileSettings {
                 }),
                 Item::Error(_) => {
                     self.error_row(Some((path, line.number)), "syntax error".into());
-                    break;
+                    syntax_errors += 1;
+                    if self.reading == Reading::View {
+                        break;
+                    }
+                    if syntax_errors == MAX_SYNTAX_ERRORS {
+                        self.error_row(
+                            Some((path, line.number)),
+                            format!(
+                                "too many syntax errors found, abandoning file \"{}\"",
+                                path.display()
+                            ),
+                        );
+                        break;
+                    }
                 }
                 Item::Include(inc) => {
                     let here = Some((path, line.number));

@@ -26,7 +26,12 @@ crate::declare_rule! {
 fn check(c: &Cluster, f: &mut Findings) {
     let Some(conf) = &c.conf else { return };
     for row in conf.rows.iter().filter(|r| r.name.is_none()) {
-        let Some(error) = row.error.as_deref().filter(|e| *e != "syntax error") else {
+        // Syntax errors, and the abandoning of a file after too many, are PGR001's.
+        let Some(error) = row
+            .error
+            .as_deref()
+            .filter(|e| *e != "syntax error" && !e.starts_with("too many syntax errors"))
+        else {
             continue;
         };
         let (Some(file), Some(line)) = (row.sourcefile.as_deref(), row.sourceline) else {
