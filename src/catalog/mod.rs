@@ -144,6 +144,8 @@ pub enum Feature {
     HbaOauth,
     /// `ldapscheme` and `ldapsearchfilter` options (11).
     HbaLdapSchemeAndFilter,
+    /// An `ldap` record may leave out `ldapserver` (DNS SRV lookup, OpenLDAP builds) (12).
+    HbaLdapServerOptional,
     /// `cert` implies `clientcert=verify-full` (12); before, `clientcert=1`, shown `true`.
     HbaCertVerifyFull,
     /// Recovery settings (primary_conninfo …) are server parameters; recovery.conf is gone (12).
@@ -163,6 +165,7 @@ impl Feature {
         match self {
             Feature::HbaLdapSchemeAndFilter | Feature::WalReceiverSender => 11,
             Feature::HbaGssEnc
+            | Feature::HbaLdapServerOptional
             | Feature::HbaCertVerifyFull
             | Feature::RecoveryParameters
             | Feature::ClusterNameAsApplicationName => 12,

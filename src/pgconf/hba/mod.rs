@@ -11,6 +11,7 @@
 //! `tokens` splits lines into tokens, `records` interprets them (and follows includes),
 //! `matching` finds the first record a connection matches.
 
+mod ldap;
 mod matching;
 mod records;
 mod tokens;

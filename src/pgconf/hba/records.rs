@@ -209,6 +209,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
     });
     let (mut include_realm, mut krb_realm): (Option<bool>, Option<String>) = (None, None);
     let mut other_options: Vec<String> = Vec::new();
+    let mut ldap_pairs: Vec<(&str, &str)> = Vec::new();
     for field in it {
         for tok in field {
             let Some((name, value)) = tok.text.split_once('=') else {
@@ -272,10 +273,13 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
                     }
                     // The view does not list it.
                 }
+                _ if method == "ldap" && method_option(&method, name, f.major) => {
+                    ldap_pairs.push((name, value));
+                }
                 _ if method_option(&method, name, f.major) => {
                     // Accepted for its method; value checks and the view's exact rendering of
-                    // these are not mirrored (no server build here has LDAP, RADIUS or PAM
-                    // beyond 10 to prove them against).
+                    // RADIUS and PAM options are not mirrored (no server build here has them
+                    // beyond 10 to prove them against). LDAP's are: see ldap.rs.
                     other_options.push(format!("{name}={value}"));
                 }
                 _ => {
@@ -285,6 +289,9 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
                 }
             }
         }
+    }
+    if method == "ldap" {
+        other_options = super::ldap::options(&ldap_pairs, f.major)?;
     }
     // The view lists options in a fixed order.
     let mut options = Vec::new();
