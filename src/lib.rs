@@ -13,6 +13,7 @@ pub mod diag;
 pub mod exit;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod input;
 pub mod lint;
 pub mod parallel;
 pub mod pgconf;

@@ -1012,3 +1012,13 @@ fn lint_reads_past_syntax_errors() {
         );
     }
 }
+
+/// An endless input is refused with a clear error, not read until memory runs out.
+#[test]
+fn endless_inputs_are_refused() {
+    let o = pgrepl(&["check", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("larger than 16 MiB"), "{}", stderr(&o));
+    let o = pgrepl(&["gen", "/dev/zero", "-o", "/nonexistent/out"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}

@@ -11,7 +11,7 @@ use super::plural;
 
 /// The topology at `path`, loaded and validated; its diagnostics are printed to stderr.
 pub(crate) fn load(path: &Path, style: Style) -> Result<Loaded, Exit> {
-    let source = match std::fs::read(path) {
+    let source = match crate::input::read_bounded(path, crate::input::MAX_TOPOLOGY_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s,
             Err(e) => {

@@ -32,7 +32,7 @@ impl HbaFile {
     /// Reads and parses pg_hba.conf (read once: records and suppression comments); None when
     /// it cannot be read.
     pub fn read(path: &Path, features: hba::Features) -> Option<HbaFile> {
-        let text = std::fs::read(path).ok()?;
+        let text = crate::input::read_bounded(path, crate::input::MAX_CONFIG_BYTES).ok()?;
         Some(HbaFile {
             path: path.to_path_buf(),
             rows: hba::rows(&text, path, features),

@@ -114,9 +114,16 @@ impl FileSettings {
             );
             return;
         }
-        let bytes = match std::fs::read(path) {
+        let bytes = match crate::input::read_bounded(path, crate::input::MAX_CONFIG_BYTES) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !strict => return,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                self.error_row(
+                    caller,
+                    format!("could not read file \"{}\": {e}", path.display()),
+                );
+                return;
+            }
             Err(_) => {
                 self.error_row(
                     caller,

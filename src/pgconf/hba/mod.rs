@@ -156,7 +156,7 @@ pub fn rows(text: &[u8], file: &Path, features: Features) -> Vec<Row> {
 
 /// Reads a pg_hba.conf file.
 pub fn read(path: &Path, features: Features) -> std::io::Result<Vec<Row>> {
-    let text = std::fs::read(path)?;
+    let text = crate::input::read_bounded(path, crate::input::MAX_CONFIG_BYTES)?;
     Ok(rows(&text, path, features))
 }
 
