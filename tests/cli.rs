@@ -1022,3 +1022,44 @@ fn endless_inputs_are_refused() {
     let o = pgrepl(&["gen", "/dev/zero", "-o", "/nonexistent/out"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
 }
+
+/// The README's fleet layout is found (five levels below `hosts/`), and a topology none of
+/// whose nodes is linted says so instead of passing silently.
+#[test]
+fn lint_finds_a_fleet_tree_and_says_when_no_node_matches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let main = tmp.path().join("hosts/pg-b/etc/postgresql/16/main");
+    fs::create_dir_all(&main).unwrap();
+    fs::write(main.join("postgresql.conf"), "port = 5432\n").unwrap();
+    fs::write(main.join("pg_hba.conf"), "local all all peer\n").unwrap();
+    let hosts = tmp.path().join("hosts");
+    let o = pgrepl(&[
+        "lint",
+        "--topology",
+        &example("cascade.toml"),
+        hosts.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(err.contains(", node pg-b"), "{err}");
+    assert!(!err.contains("no linted cluster"), "{err}");
+    fs::rename(tmp.path().join("hosts/pg-b"), tmp.path().join("hosts/db9")).unwrap();
+    let o = pgrepl(&[
+        "lint",
+        "--topology",
+        &example("cascade.toml"),
+        hosts.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&o).contains("warning: no linted cluster is a node of"),
+        "{}",
+        stderr(&o)
+    );
+    let empty = tmp.path().join("empty/a/b");
+    fs::create_dir_all(&empty).unwrap();
+    let o = pgrepl(&["lint", tmp.path().join("empty").to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("up to 8 levels below"),
+        "{}",
+        stderr(&o)
+    );
+}

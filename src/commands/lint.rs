@@ -146,6 +146,14 @@ pub fn run(opts: &Args, style: Style) -> Exit {
     }
     // Which node each cluster is, for the header lines (the pairing was done by the check).
     let nodes = lint::fleet::nodes(&clusters, intended.as_ref());
+    if let Some(t) = &intended {
+        if nodes.iter().all(Option::is_none) {
+            eprintln!(
+                "warning: no linted cluster is a node of {}: a cluster is the node whose name is a component of its path (hosts/<node>/...), so the topology's checks did not run",
+                t.path.display()
+            );
+        }
+    }
     if opts.format == LintFormat::Human {
         for (i, c) in clusters.iter().enumerate() {
             if c.kind == Some(FileKind::Ident) {

@@ -11,6 +11,10 @@ use crate::pgconf::file_kind::FileKind;
 use crate::pgconf::file_settings::{FileSettings, Reading};
 use crate::pgconf::hba::Features;
 
+/// How deep below a given directory clusters are looked for: deep enough for a fleet tree
+/// such as `hosts/<host>/etc/postgresql/<major>/<name>`.
+pub const SEARCH_DEPTH: usize = 8;
+
 /// Directories below a path that hold a cluster's files, depth-limited (symlinks are not
 /// followed, so a loop cannot trap the walk).
 fn cluster_dirs(root: &Path, depth: usize, out: &mut Vec<PathBuf>) {
@@ -86,10 +90,10 @@ pub fn locate(paths: &[PathBuf], kind: Option<FileKind>) -> Result<Vec<Source>, 
             sources.push(Source::File(path.clone(), kind));
         } else if path.is_dir() {
             let mut dirs = Vec::new();
-            cluster_dirs(path, 4, &mut dirs);
+            cluster_dirs(path, SEARCH_DEPTH, &mut dirs);
             if dirs.is_empty() {
                 return Err(format!(
-                    "{}: no postgresql.conf, pg_hba.conf or data directory found",
+                    "{}: no postgresql.conf, pg_hba.conf or data directory found in it or up to {SEARCH_DEPTH} levels below",
                     path.display()
                 ));
             }
