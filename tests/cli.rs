@@ -867,9 +867,37 @@ fn files_of_one_directory_are_one_cluster() {
         err.contains("PGR014") && err.contains("1 cluster checked"),
         "{err}"
     );
-    // Alone, pg_hba.conf cannot say whether the server is a primary: no PGR014.
+    // Named alone (a commit that changed only it), pg_hba.conf stands for its directory's
+    // cluster when the directory has a postgresql.conf: the two-file rule still runs.
     let alone = stderr(&pgrepl(&["lint", "tests/lint/PGR014/bad/pg_hba.conf"]));
-    assert!(alone.contains("1 cluster checked: 0 errors"), "{alone}");
+    assert!(
+        alone.contains("PGR014") && alone.contains("1 cluster checked"),
+        "{alone}"
+    );
+    // So does a drop-in of its conf.d/.
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["postgresql.conf", "pg_hba.conf", "PG_VERSION"] {
+        fs::copy(
+            root().join("tests/lint/PGR014/bad").join(f),
+            tmp.path().join(f),
+        )
+        .unwrap();
+    }
+    fs::create_dir(tmp.path().join("conf.d")).unwrap();
+    fs::write(tmp.path().join("conf.d/extra.conf"), "work_mem = 4MB\n").unwrap();
+    let o = pgrepl(&[
+        "lint",
+        tmp.path().join("conf.d/extra.conf").to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains("PGR014"), "{}", stderr(&o));
+    // Without a postgresql.conf beside it, pg_hba.conf cannot say whether the server is a
+    // primary: no PGR014.
+    fs::remove_file(tmp.path().join("postgresql.conf")).unwrap();
+    let lone = stderr(&pgrepl(&[
+        "lint",
+        tmp.path().join("pg_hba.conf").to_str().unwrap(),
+    ]));
+    assert!(lone.contains("1 cluster checked: 0 errors"), "{lone}");
     let o = pgrepl(&[
         "lint",
         "tests/lint/PGR014/bad/PG_VERSION",

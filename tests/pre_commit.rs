@@ -1,7 +1,8 @@
 //! The pre-commit hooks as users get them: a consumer repository names this repository at its
 //! HEAD commit in .pre-commit-config.yaml, `pre-commit install` puts the hook in git, and
 //! `git commit` builds pgrepl with `cargo install` (language: rust) and runs it on the staged
-//! files. A bad pg_hba.conf or topology fails the commit; the fixed file commits.
+//! files. A bad pg_hba.conf, conf.d drop-in or topology fails the commit; the fixed file
+//! commits.
 //! scripts/test.sh installs pre-commit; without it this test fails rather than skips.
 
 use std::path::Path;
@@ -109,6 +110,18 @@ fn hooks_fail_a_bad_commit_and_pass_the_fixed_one() {
     let o = git(repo, home, &["commit", "-m", "fixed hba"]);
     assert!(o.status.success(), "the fixed commit failed: {}", text(&o));
     assert!(text(&o).contains("Passed"), "{}", text(&o));
+
+    // A drop-in in conf.d/ is linted too (a value that needs quotes).
+    write(repo, "db1/conf.d/pgrepl.conf", "listen_addresses = *\n");
+    git_ok(repo, home, &["add", "db1"]);
+    let o = git(repo, home, &["commit", "-m", "bad drop-in"]);
+    let out = text(&o);
+    assert!(!o.status.success(), "the bad drop-in passed: {out}");
+    assert!(out.contains("PGR001"), "{out}");
+    write(repo, "db1/conf.d/pgrepl.conf", "listen_addresses = '*'\n");
+    git_ok(repo, home, &["add", "db1"]);
+    let o = git(repo, home, &["commit", "-m", "fixed drop-in"]);
+    assert!(o.status.success(), "the fixed drop-in failed: {}", text(&o));
 
     // A topology whose standby streams from a node that does not exist.
     let topology = std::fs::read_to_string(Path::new(ROOT).join("examples/guide.toml")).unwrap();

@@ -118,10 +118,12 @@ fn is_cluster_file(file: &Path) -> bool {
         .is_some_and(|n| CLUSTER_FILES.iter().any(|c| n == *c))
 }
 
-/// Files as pre-commit passes them, put back together: postgresql.conf and pg_hba.conf of
-/// one directory are that directory's cluster (so the rules that need both, such as a
-/// primary without a replication record, run), and a file whose directory is linted anyway
-/// is not linted twice. Other files stay on their own. Order is kept; duplicates go.
+/// Files as pre-commit passes them, put back together: a cluster file (postgresql.conf,
+/// pg_hba.conf, postgresql.auto.conf) in a directory that has postgresql.conf, or a drop-in
+/// of its `conf.d/`, stands for that directory's cluster (so the rules that need both files,
+/// such as a primary without a replication record, run when only one changed), and a file
+/// whose directory is linted anyway is not linted twice. Other files stay on their own.
+/// Order is kept; duplicates go.
 fn as_clusters(sources: Vec<Source>) -> Vec<Source> {
     use std::collections::HashSet;
     // Sets, not scans: a fleet is thousands of directories.
@@ -144,13 +146,23 @@ fn as_clusters(sources: Vec<Source>) -> Vec<Source> {
             .iter()
             .all(|n| named.contains(&(dir.to_path_buf(), std::ffi::OsStr::new(n))))
     };
+    let has_conf = |dir: &Path| dir.join("postgresql.conf").is_file();
     let merged: Vec<Source> = sources
         .iter()
         .map(|s| match s {
             Source::File(f, _) if is_cluster_file(f) => {
                 let dir = parent_of(f);
-                if dirs.contains(dir.as_path()) || pair(&dir) {
+                if dirs.contains(dir.as_path()) || pair(&dir) || has_conf(&dir) {
                     Source::Dir(dir)
+                } else {
+                    s.clone()
+                }
+            }
+            Source::File(f, FileKind::Conf) => {
+                let dir = parent_of(f);
+                let cluster = parent_of(&dir);
+                if dir.file_name().is_some_and(|n| n == "conf.d") && has_conf(&cluster) {
+                    Source::Dir(cluster)
                 } else {
                     s.clone()
                 }
