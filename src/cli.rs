@@ -76,8 +76,13 @@ impl Cli {
             color: match self.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
+                // lint's report goes to stdout, every other command's diagnostics to stderr.
                 ColorChoice::Auto => {
-                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                    let terminal = match self.command {
+                        Command::Lint(_) => std::io::stdout().is_terminal(),
+                        _ => std::io::stderr().is_terminal(),
+                    };
+                    terminal && std::env::var_os("NO_COLOR").is_none()
                 }
             },
             width: 100,

@@ -317,7 +317,8 @@ fn bad_input_is_reported_and_nothing_is_touched() {
         }
         let before = snapshot(&work);
         let o = run(case, &work, &bin, &args);
-        let err = support::stderr(&o);
+        // lint's findings are its report, on stdout; errors are on stderr.
+        let err = support::output(&o);
         let after = snapshot(&work);
         // Leftovers next to the output (a staging directory) count as touching too.
         let message = err

@@ -861,7 +861,7 @@ fn files_of_one_directory_are_one_cluster() {
         "tests/lint/PGR014/bad/postgresql.conf",
         "tests/lint/PGR014/bad/pg_hba.conf",
     ]);
-    let err = stderr(&o);
+    let err = output(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
         err.contains("PGR014") && err.contains("1 cluster checked"),
@@ -869,7 +869,7 @@ fn files_of_one_directory_are_one_cluster() {
     );
     // Named alone (a commit that changed only it), pg_hba.conf stands for its directory's
     // cluster when the directory has a postgresql.conf: the two-file rule still runs.
-    let alone = stderr(&pgrepl(&["lint", "tests/lint/PGR014/bad/pg_hba.conf"]));
+    let alone = output(&pgrepl(&["lint", "tests/lint/PGR014/bad/pg_hba.conf"]));
     assert!(
         alone.contains("PGR014") && alone.contains("1 cluster checked"),
         "{alone}"
@@ -889,11 +889,11 @@ fn files_of_one_directory_are_one_cluster() {
         "lint",
         tmp.path().join("conf.d/extra.conf").to_str().unwrap(),
     ]);
-    assert!(stderr(&o).contains("PGR014"), "{}", stderr(&o));
+    assert!(output(&o).contains("PGR014"), "{}", output(&o));
     // Without a postgresql.conf beside it, pg_hba.conf cannot say whether the server is a
     // primary: no PGR014.
     fs::remove_file(tmp.path().join("postgresql.conf")).unwrap();
-    let lone = stderr(&pgrepl(&[
+    let lone = output(&pgrepl(&[
         "lint",
         tmp.path().join("pg_hba.conf").to_str().unwrap(),
     ]));
@@ -1090,4 +1090,43 @@ fn lint_finds_a_fleet_tree_and_says_when_no_node_matches() {
         "{}",
         stderr(&o)
     );
+}
+
+/// The conventions linter users expect: the human report on stdout (so `> report.txt`
+/// keeps it), `-q` for the findings only, `--format concise` one line per finding, and
+/// `rules --format json`.
+#[test]
+fn lint_output_conventions() {
+    let bad = "tests/lint/PGR001/bad";
+    let o = pgrepl(&["lint", bad]);
+    assert_eq!(o.status.code(), Some(1));
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(
+        out.contains("PGR001") && out.contains("1 cluster checked"),
+        "{out}"
+    );
+    assert!(
+        err.contains("linting ") && !err.contains("syntax error"),
+        "{err}"
+    );
+    let o = pgrepl(&["lint", "-q", bad]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("PGR001") && !stdout(&o).contains("checked"));
+    let o = pgrepl(&["lint", "--format", "concise", "--select", "PGR001", bad]);
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<String> = stdout(&o).lines().map(str::to_owned).collect();
+    assert_eq!(
+        lines,
+        [
+            "tests/lint/PGR001/bad/postgresql.conf:1:20: PGR001 syntax error near token \"*\"",
+            "tests/lint/PGR001/bad/postgresql.conf:3:29: PGR001 syntax error near token \",\""
+        ]
+    );
+    let o = pgrepl(&["rules", "--format", "json"]);
+    let rules: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert_eq!(rules.len(), pgrepl::lint::rules::ALL.len());
+    assert_eq!(rules[0]["code"], "PGR001");
+    assert_eq!(rules[0]["majors"], serde_json::json!([10, 18]));
 }

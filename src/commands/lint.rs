@@ -46,6 +46,9 @@ pub struct Args {
     /// drifted from what `pgrepl gen` writes. A cluster is the node named in its path.
     #[arg(long, value_name = "FILE")]
     pub topology: Option<PathBuf>,
+    /// Print the findings only: no line per cluster linted, no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
     /// What the files given are (default: from the end of their name, e.g. prod-pg_hba.conf,
     /// else from their first records).
     #[arg(long = "type", value_enum, value_name = "TYPE")]
@@ -73,10 +76,13 @@ impl From<FileType> for FileKind {
     }
 }
 
-/// How lint reports: caret diagnostics, JSON, SARIF, or GitHub Actions workflow annotations.
+/// How lint reports: caret diagnostics, one line per finding, JSON, SARIF, or GitHub Actions
+/// workflow annotations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LintFormat {
     Human,
+    /// `file:line:col: CODE message`, one line per finding
+    Concise,
     Json,
     Sarif,
     Github,
@@ -154,7 +160,7 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             );
         }
     }
-    if opts.format == LintFormat::Human {
+    if opts.format == LintFormat::Human && !opts.quiet {
         for (i, c) in clusters.iter().enumerate() {
             if c.kind == Some(FileKind::Ident) {
                 eprintln!(
@@ -215,8 +221,14 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         LintFormat::Json => print!("{}", report::json(&findings)),
         LintFormat::Github => print!("{}", report::github(&findings)),
         LintFormat::Sarif => print!("{}", report::sarif(&findings)),
+        LintFormat::Concise => print!("{}", report::concise(&findings)),
         LintFormat::Human => {
-            eprint!("{}", report::human(&findings, style));
+            // The report on stdout (`lint ... > report.txt`); which clusters were read, and
+            // how, stays on stderr.
+            print!("{}", report::human(&findings, style));
+            if opts.quiet {
+                return exit_for(opts.fail_on, errors, warnings, infos);
+            }
             let n = |count: usize, what: &str| {
                 format!("{count} {what}{}", if count == 1 { "" } else { "s" })
             };
@@ -229,10 +241,15 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             if infos > 0 {
                 summary.push_str(&format!(", {}", n(infos, "note")));
             }
-            eprintln!("{summary}");
+            println!("{summary}");
         }
     }
-    let failing = match opts.fail_on {
+    exit_for(opts.fail_on, errors, warnings, infos)
+}
+
+/// 1 when a finding at or above `fail_on` was reported.
+fn exit_for(fail_on: FailOn, errors: usize, warnings: usize, infos: usize) -> Exit {
+    let failing = match fail_on {
         FailOn::Error => errors,
         FailOn::Warning => errors + warnings,
         FailOn::Info => errors + warnings + infos,

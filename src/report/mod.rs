@@ -1,7 +1,8 @@
-//! Lint reporters, one file per format: human (miette caret diagnostics), JSON, SARIF 2.1.0
-//! and GitHub Actions annotations. Lines and columns are 1-based in every format; `Located`
+//! Lint reporters, one file per format: human (miette caret diagnostics), concise (one line
+//! each), JSON, SARIF 2.1.0 and GitHub Actions annotations. Lines and columns are 1-based in every format; `Located`
 //! is the one place that turns a finding's span into them.
 
+mod concise;
 mod github;
 mod human;
 mod json;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::Severity;
 use crate::lint::Finding;
 
+pub use concise::concise;
 pub use github::github;
 pub use human::human;
 pub use json::{JsonFinding, json};

@@ -68,6 +68,12 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// What a command printed, stdout then stderr (lint's report is on stdout, the lines about
+/// what it read on stderr).
+pub fn output(o: &Output) -> String {
+    stdout(o) + &stderr(o)
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
