@@ -1130,3 +1130,45 @@ fn lint_output_conventions() {
     assert_eq!(rules[0]["code"], "PGR001");
     assert_eq!(rules[0]["majors"], serde_json::json!([10, 18]));
 }
+
+/// check never writes, so it does not say "nothing was written"; an IPv6 node's address in
+/// RUNBOOK.md is bracketed before its port.
+#[test]
+fn messages_say_what_the_command_did() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.toml");
+    fs::write(&bad, "[cluster]\nname = \"x\"\n").unwrap();
+    let o = pgrepl(&["check", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        !stderr(&o).contains("nothing was written"),
+        "{}",
+        stderr(&o)
+    );
+    let guide = fs::read_to_string(root().join("examples/guide.toml")).unwrap();
+    let v6 = guide
+        .replace("172.16.93.132", "2001:db8:10::a")
+        .replace("172.16.93.133", "2001:db8:10::b");
+    let topology = tmp.path().join("v6.toml");
+    fs::write(&topology, v6).unwrap();
+    let out = tmp.path().join("out");
+    let o = pgrepl(&[
+        "gen",
+        topology.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let runbook = fs::read_to_string(out.join("RUNBOOK.md")).unwrap();
+    assert!(runbook.contains("| [2001:db8:10::a]:5432 |"), "{runbook}");
+    // A byte-order mark is named as such; an assumed major says how to say it.
+    let bom = tmp.path().join("bom.conf");
+    fs::write(&bom, b"\xef\xbb\xbfwal_level = replica\n").unwrap();
+    let o = pgrepl(&["lint", bom.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("UTF-8 byte-order mark"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stderr(&o).contains("(assumed: nothing says which; --pg-version N says it)"));
+}

@@ -23,7 +23,7 @@ pub fn run(args: &Args, style: Style) -> Exit {
 }
 
 fn check_one(path: &Path, style: Style) -> Exit {
-    match topology_file::load(path, style) {
+    match topology_file::load(path, style, "") {
         Ok(loaded) => {
             let t = loaded
                 .topology

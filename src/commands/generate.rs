@@ -37,7 +37,7 @@ pub struct Args {
 }
 
 pub fn run(opts: &Args, style: Style) -> Exit {
-    let loaded = match topology_file::load(&opts.topology, style) {
+    let loaded = match topology_file::load(&opts.topology, style, "nothing was written") {
         Ok(l) => l,
         Err(code) => return code,
     };

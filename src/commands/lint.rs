@@ -98,7 +98,7 @@ pub enum FailOn {
 /// The topology's intended cluster and what gen writes for it; problems are printed.
 fn intended(path: &Path, style: Style) -> Result<lint::Intended, Exit> {
     // An unusable --topology is bad input to lint: exit 2 whatever gen would say.
-    let loaded = super::topology_file::load(path, style).map_err(|_| Exit::Usage)?;
+    let loaded = super::topology_file::load(path, style, "").map_err(|_| Exit::Usage)?;
     let topology = loaded.topology.ok_or(Exit::Usage)?;
     lint::Intended::new(path, topology).map_err(|e| {
         eprintln!("error: rendering {} failed: {e}", path.display());
@@ -174,11 +174,14 @@ pub fn run(opts: &Args, style: Style) -> Exit {
                 (Some(_), None) => ", no node of the topology".to_owned(),
                 _ => String::new(),
             };
+            let major_source = match c.major_source {
+                "assumed" => "assumed: nothing says which; --pg-version N says it".to_owned(),
+                s => format!("from {s}"),
+            };
             eprintln!(
-                "linting {} as PostgreSQL {} (from {}), {} (from {}){node}",
+                "linting {} as PostgreSQL {} ({major_source}), {} (from {}){node}",
                 c.label,
                 c.major,
-                c.major_source,
                 match c.role {
                     lint::cluster::Role::Primary => "primary",
                     lint::cluster::Role::Standby => "standby",

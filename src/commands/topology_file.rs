@@ -10,7 +10,9 @@ use crate::topology::{self, Loaded};
 use super::plural;
 
 /// The topology at `path`, loaded and validated; its diagnostics are printed to stderr.
-pub(crate) fn load(path: &Path, style: Style) -> Result<Loaded, Exit> {
+/// `refused` is what the command did not do because of errors (gen: "nothing was
+/// written"), said after their count; empty for a command that only reads.
+pub(crate) fn load(path: &Path, style: Style, refused: &str) -> Result<Loaded, Exit> {
     let source = match crate::input::read_bounded(path, crate::input::MAX_TOPOLOGY_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s,
@@ -43,12 +45,17 @@ pub(crate) fn load(path: &Path, style: Style) -> Result<Loaded, Exit> {
     let warnings = loaded.diagnostics.len() - errors;
     if errors > 0 {
         eprintln!(
-            "error: {name}: {errors} error{}{}; nothing was written",
+            "error: {name}: {errors} error{}{}{}",
             plural(errors),
             if warnings > 0 {
                 format!(", {warnings} warning{}", plural(warnings))
             } else {
                 String::new()
+            },
+            if refused.is_empty() {
+                String::new()
+            } else {
+                format!("; {refused}")
             }
         );
         return Err(Exit::Invalid);

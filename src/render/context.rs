@@ -38,6 +38,8 @@ pub struct NodeContext<'a> {
     pub host: String,
     /// The address is a loopback one: a lab on one machine, which every host holds.
     pub loopback: bool,
+    /// `host:port`, an IPv6 host in brackets, for people to read.
+    pub address: String,
     pub port: u16,
     pub layout: &'a ResolvedLayout,
     pub settings: Vec<Setting>,
@@ -249,6 +251,7 @@ pub fn node_context<'a>(
         role: n.role.as_str(),
         host: n.host.to_string(),
         loopback: n.host.is_loopback(),
+        address: std::net::SocketAddr::new(n.host, n.port).to_string(),
         port: n.port,
         layout: &n.layout,
         settings: settings_for(topo, n),

@@ -28,6 +28,18 @@ fn check(c: &Cluster, f: &mut Findings) {
         if name.contains('.') {
             continue;
         }
+        // A byte-order mark at the start of a file: the server reads it as part of the first
+        // name (measured: "unrecognized configuration parameter" on every major).
+        if let Some(rest) = name.strip_prefix('\u{feff}') {
+            let d = f
+                .diag(format!(
+                    "the file starts with a UTF-8 byte-order mark, which the server reads as part of the name \"{rest}\": unrecognized configuration parameter"
+                ))
+                .label(s.setting.name_span.clone(), "a byte-order mark before the name")
+                .help("save the file as UTF-8 without a byte-order mark");
+            f.add(s.file, d);
+            continue;
+        }
         if let Lookup::Unknown { suggestion } = lookup(c.major, name) {
             let mut d = f
                 .diag(format!(
