@@ -96,15 +96,6 @@ impl FileKind {
             Err(_) => FileKind::Conf,
         }
     }
-
-    /// What the file is called in messages.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            FileKind::Conf => "postgresql.conf",
-            FileKind::Hba => "pg_hba.conf",
-            FileKind::Ident => "pg_ident.conf",
-        }
-    }
 }
 
 #[cfg(test)]
