@@ -1,8 +1,9 @@
 //! Writing the plan: all or nothing, never over a file pgrepl did not write.
 //!
 //! The new tree is assembled in a staging directory next to the output directory (same file
-//! system), then swapped in by one atomic exchange (see [`super::swap`]). A manifest records each file pgrepl wrote with its
-//! SHA-256, so a later run can tell its own unchanged files from files a user wrote or edited.
+//! system), then swapped in by one atomic exchange (see [`super::swap`]). A manifest records
+//! each file pgrepl wrote with its SHA-256, so a later run can tell its own unchanged files
+//! from files a user wrote or edited.
 
 use std::collections::BTreeMap;
 use std::fs;
