@@ -142,6 +142,33 @@ fn linting(c: &mut Criterion) {
             lint::check(&lint::Fleet::new(&clusters, None)).len()
         })
     });
+    // Cost must grow with the findings, not their square: a file of 10,000 and one of 40,000
+    // findings (duplicate settings and unknown names), checked and reported in every format.
+    // The time per finding should be the same for both sizes.
+    let mut g = c.benchmark_group("lint many findings");
+    for lines in [5_000usize, 20_000] {
+        let dir = tmp.path().join(format!("findings-{lines}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut text = String::new();
+        for i in 0..lines {
+            text.push_str(&format!("work_mem = {}kB\nunknown_name_{i} = on\n", 64 + i));
+        }
+        std::fs::write(dir.join("postgresql.conf"), text).unwrap();
+        let clusters = lint::discover::discover(std::slice::from_ref(&dir), Some(16)).unwrap();
+        let findings = lint::check(&lint::Fleet::new(&clusters, None));
+        assert_eq!(findings.len(), 2 * lines - 1);
+        g.throughput(Throughput::Elements(findings.len() as u64));
+        g.bench_function(format!("check {} findings", findings.len()), |b| {
+            b.iter(|| lint::check(&lint::Fleet::new(&clusters, None)).len())
+        });
+        g.bench_function(format!("report {} findings, human", findings.len()), |b| {
+            b.iter(|| pgrepl::report::human(&findings, pgrepl::diag::Style::PLAIN).len())
+        });
+        g.bench_function(format!("report {} findings, json", findings.len()), |b| {
+            b.iter(|| pgrepl::report::json(&findings).len())
+        });
+    }
+    g.finish();
 }
 
 /// A primary and `standbys` standbys, every one with a slot.

@@ -14,6 +14,7 @@ pub mod exit;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod input;
+pub mod lines;
 pub mod lint;
 pub mod parallel;
 pub mod pgconf;

@@ -137,10 +137,8 @@ pub enum Lookup<'a> {
     },
     /// Accepted by the server but not listed in pg_settings ([`HIDDEN_PARAMS`]).
     Hidden,
-    /// Never a parameter of 10–18; maybe a typo of `suggestion`.
-    Unknown {
-        suggestion: Option<String>,
-    },
+    /// Never a parameter of 10–18 ([`suggest`] finds what it may be a typo of).
+    Unknown,
 }
 
 fn present(major: u32, name: &str) -> bool {
@@ -170,9 +168,9 @@ pub fn recognized(major: u32, name: &str) -> bool {
 
 /// Looks `name` up in `major` (case-insensitively, as the server does).
 pub fn lookup(major: u32, name: &str) -> Lookup<'static> {
-    let Some(table) = params(major) else {
-        return Lookup::Unknown { suggestion: None };
-    };
+    if params(major).is_none() {
+        return Lookup::Unknown;
+    }
     if let Some(found) = resolve(major, name) {
         return found;
     }
@@ -208,9 +206,14 @@ pub fn lookup(major: u32, name: &str) -> Lookup<'static> {
     if let Some(since) = (major + 1..=NEWEST).find(|&m| present(m, &lower)) {
         return Lookup::NotYet { since };
     }
-    let names = table.iter().map(|p| p.name.as_str());
-    let suggestion = crate::diag::did_you_mean(&lower, names).map(str::to_owned);
-    Lookup::Unknown { suggestion }
+    Lookup::Unknown
+}
+
+/// The parameter of `major` an unknown name is most likely a typo of. Apart from `lookup`,
+/// which three rules ask of every setting: only the one reporting an unknown name needs it.
+pub fn suggest(major: u32, name: &str) -> Option<&'static str> {
+    let names = params(major)?.iter().map(|p| p.name.as_str());
+    crate::diag::did_you_mean(name, names)
 }
 
 #[cfg(test)]
@@ -262,11 +265,7 @@ mod tests {
             matches!(lookup(18, "ssl_ecdh_curve"), Lookup::Alias { param } if param.name == "ssl_groups")
         );
         assert!(matches!(lookup(16, "Max_Wal_Senders"), Lookup::Known(_)));
-        assert_eq!(
-            lookup(16, "max_wal_sender"),
-            Lookup::Unknown {
-                suggestion: Some("max_wal_senders".into())
-            }
-        );
+        assert_eq!(lookup(16, "max_wal_sender"), Lookup::Unknown);
+        assert_eq!(suggest(16, "Max_Wal_Sender"), Some("max_wal_senders"));
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::Format;
-use crate::catalog::history::{Lookup, lookup};
+use crate::catalog::history::{self, Lookup, lookup};
 use crate::catalog::params::{Param, params};
 use crate::catalog::{NEWEST, OLDEST};
 use crate::exit::Exit;
@@ -104,11 +104,11 @@ fn describe(major: u32, name: &str) -> Entry {
                     .to_owned(),
             ),
         ),
-        Lookup::Unknown { suggestion } => entry(
+        Lookup::Unknown => entry(
             major,
             "unknown",
             None,
-            suggestion.map(|s| format!("did you mean {s}?")),
+            history::suggest(major, name).map(|s| format!("did you mean {s}?")),
         ),
     }
 }

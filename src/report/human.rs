@@ -19,7 +19,7 @@ pub fn human(findings: &[Finding], style: Style) -> String {
             .push(f.diagnostic.clone());
     }
     for (file, diags) in by_file {
-        let text = redact_passwords(texts.of(file));
+        let text = redact_passwords(texts.of(file).text());
         out.push_str(&diag::render(&diag::shown_path(file), &text, &diags, style));
     }
     out

@@ -11,6 +11,7 @@ mod sarif;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Severity;
+use crate::lines::Lines;
 use crate::lint::Finding;
 
 pub use concise::concise;
@@ -19,31 +20,21 @@ pub use human::human;
 pub use json::{JsonFinding, json};
 pub use sarif::sarif;
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
-/// The text of the file a finding is in. Findings come sorted by file, so one file at a time
-/// is enough: each file is read once, and a fleet's worth of text is never held.
+/// The text of the file a finding is in, with its line index. Findings come sorted by file,
+/// so one file at a time is enough: each file is read and indexed once, and a fleet's worth
+/// of text is never held.
 #[derive(Default)]
-pub(crate) struct Texts(Option<(PathBuf, String)>);
+pub(crate) struct Texts(Option<(PathBuf, Lines<'static>)>);
 
 impl Texts {
-    pub(crate) fn of(&mut self, path: &Path) -> &str {
+    pub(crate) fn of(&mut self, path: &Path) -> &Lines<'static> {
         if self.0.as_ref().is_none_or(|(p, _)| p != path) {
-            let text =
-                String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
-            self.0 = Some((path.to_path_buf(), text));
+            let bytes = crate::input::read_bounded(path, crate::input::MAX_CONFIG_BYTES)
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            self.0 = Some((path.to_path_buf(), Lines::new(text)));
         }
-        self.0.as_ref().map_or("", |(_, t)| t.as_str())
+        &self.0.as_ref().expect("just set").1
     }
 }
 
@@ -57,10 +48,10 @@ pub(crate) struct Located {
 
 impl Located {
     /// The finding's primary label (the file's start when it has none) in `text`.
-    pub(crate) fn of(f: &Finding, text: &str) -> Located {
+    pub(crate) fn of(f: &Finding, text: &Lines<'_>) -> Located {
         let span = f.diagnostic.labels.first().map_or(0..0, |l| l.span.clone());
-        let (line, column) = line_col(text, span.start);
-        let (end_line, end_column) = line_col(text, span.end);
+        let (line, column) = text.line_col(span.start);
+        let (end_line, end_column) = text.line_col(span.end);
         Located {
             line,
             column,
@@ -121,12 +112,5 @@ mod tests {
         let r = super::redact_passwords(t);
         assert_eq!(r.len(), t.len());
         assert!(!r.contains("s3cr3t") && r.contains("user=r"), "{r}");
-    }
-
-    #[test]
-    fn one_based_positions() {
-        assert_eq!(super::line_col("ab\ncd", 0), (1, 1));
-        assert_eq!(super::line_col("ab\ncd", 4), (2, 2));
-        assert_eq!(super::line_col("é\nx", 3), (2, 1));
     }
 }

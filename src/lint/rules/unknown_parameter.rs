@@ -1,4 +1,4 @@
-use crate::catalog::history::{Lookup, lookup};
+use crate::catalog::history::{Lookup, lookup, suggest};
 use crate::lint::{Cluster, Findings};
 
 crate::declare_rule! {
@@ -40,14 +40,14 @@ fn check(c: &Cluster, f: &mut Findings) {
             f.add(s.file, d);
             continue;
         }
-        if let Lookup::Unknown { suggestion } = lookup(c.major, name) {
+        if lookup(c.major, name) == Lookup::Unknown {
             let mut d = f
                 .diag(format!(
                     "unrecognized configuration parameter \"{name}\" in PostgreSQL {}",
                     c.major
                 ))
                 .label(s.setting.name_span.clone(), "not a parameter");
-            d = match suggestion {
+            d = match suggest(c.major, name) {
                 Some(s) => d.help(format!("did you mean {s}?")),
                 None => {
                     d.help("check the spelling, or `pgrepl param NAME` to see which majors have it")
