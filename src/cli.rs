@@ -3,9 +3,11 @@
 
 use std::io::IsTerminal;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{check, explain, generate, hba, lint, param, rules, schema, settings};
+use crate::commands::{
+    check, completions, explain, generate, hba, lint, man, param, rules, schema, settings,
+};
 use crate::diag::Style;
 use crate::exit::Exit;
 
@@ -13,6 +15,7 @@ use crate::exit::Exit;
 #[command(
     name = "pgrepl",
     version,
+    propagate_version = true,
     about = "Declarative, checked PostgreSQL streaming-replication setup",
     long_about = "pgrepl turns one topology file into every file a PostgreSQL streaming-replication \
 cluster needs: postgresql.conf drop-ins, pg_hba.conf rules, firewall scripts and ordered, \
@@ -67,6 +70,10 @@ pub enum Command {
     /// Exit 0 when the parameter exists in the asked major (any major without
     /// --pg-version), 1 when it does not.
     Param(param::Args),
+    /// A shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions(completions::Args),
+    /// The manual page (roff) of pgrepl, or of one subcommand, on stdout.
+    Man(man::Args),
 }
 
 impl Cli {
@@ -97,6 +104,8 @@ impl Cli {
             Command::Explain(args) => explain::run(&args),
             Command::Hba(args) => hba::run(&args),
             Command::Param(args) => param::run(&args),
+            Command::Completions(args) => completions::run(&args, Cli::command()),
+            Command::Man(args) => man::run(&args, Cli::command()),
         }
     }
 }

@@ -2,18 +2,47 @@
 //! clear error, not in memory growing without end.
 
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The largest topology file pgrepl reads (a thousand-node topology is well under 1 MiB).
 pub const MAX_TOPOLOGY_BYTES: u64 = 16 << 20;
 /// The largest configuration file (postgresql.conf, an include, pg_hba.conf) pgrepl reads.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 30;
 
+/// Standard input, standing in for the file at an absolute path (`lint -`, with
+/// `--stdin-filename`): every read of that path gets these bytes, so that includes, the
+/// major, `.pgrepl.toml` and the rest of its cluster are found where the file would be, as
+/// an editor's unsaved buffer is linted by Ruff.
+static STDIN: OnceLock<(PathBuf, Vec<u8>)> = OnceLock::new();
+
+/// Reads standard input (bounded as a configuration file) to stand for `path`.
+pub fn stdin_as(path: &Path) -> io::Result<()> {
+    let bytes = take_bounded(io::stdin().lock(), MAX_CONFIG_BYTES)?;
+    let abs = std::path::absolute(path)?;
+    STDIN
+        .set((abs, bytes))
+        .map_err(|_| io::Error::other("standard input was read already"))
+}
+
+/// What standard input held, once `stdin_as` read it.
+pub fn stdin() -> Option<&'static [u8]> {
+    STDIN.get().map(|(_, bytes)| bytes.as_slice())
+}
+
 /// The whole file, or an error when it holds more than `limit` bytes.
 pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
+    if let Some((stdin_path, bytes)) = STDIN.get() {
+        if std::path::absolute(path).is_ok_and(|p| p == *stdin_path) {
+            return Ok(bytes.clone());
+        }
+    }
+    take_bounded(std::fs::File::open(path)?, limit)
+}
+
+fn take_bounded(from: impl Read, limit: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes)?;
+    from.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,

@@ -176,7 +176,7 @@ const CASES: &[Case] = &[
         name: "lint: a path that does not exist",
         setup: |_| args(&["lint", "nowhere"]),
         how: As::Me,
-        exit: 2,
+        exit: 3,
         says: "no such file or directory",
     },
     Case {
@@ -192,7 +192,7 @@ const CASES: &[Case] = &[
             args(&["lint", "c"])
         },
         how: As::Unprivileged,
-        exit: 2,
+        exit: 3,
         says: "cannot read c/postgresql.conf: Permission denied",
     },
     Case {

@@ -34,8 +34,9 @@ pub fn run(args: &Args) -> Exit {
             Exit::Ok
         }
         None => {
+            // A rule name no rule has is a wrong command line, as with `lint --select`.
             eprintln!("error: no rule {code}; `pgrepl rules` lists them");
-            Exit::Invalid
+            Exit::Usage
         }
     }
 }

@@ -26,8 +26,14 @@ fn codes(names: &[String]) -> Result<Vec<&'static str>, String> {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Files, directories or trees; `-` reads one file from standard input.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// With `-`: the path the text on standard input stands for. Its name says the file's
+    /// kind, and its directory where includes, PG_VERSION, .pgrepl.toml and the rest of its
+    /// cluster are found; reports name it.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     /// The major to check against (default: PG_VERSION, else the path, else 18).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(10..=18))]
     pub pg_version: Option<u32>,
@@ -53,6 +59,10 @@ pub struct Args {
     /// else from their first records).
     #[arg(long = "type", value_enum, value_name = "TYPE")]
     pub file_type: Option<FileType>,
+    /// Print how many findings each rule has, instead of the findings (a table; JSON with
+    /// --format json).
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 /// A file's kind, as `--type` names it.
@@ -124,9 +134,12 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             return usage(e);
         }
     }
-    let sources = match lint::discover::locate(&opts.paths, opts.file_type.map(FileKind::from)) {
+    let sources = match sources(opts) {
         Ok(s) => s,
-        Err(e) => return usage(e),
+        Err((code, e)) => {
+            eprintln!("error: {e}");
+            return code;
+        }
     };
     let intended = match opts
         .topology
@@ -142,13 +155,13 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         |s: &lint::discover::Source| lint::discover::load(s, opts.pg_version, &default_major);
     let selection = lint::Selection { select, ignore };
     let (clusters, checked) = lint::check_sources(&sources, &load, intended.as_ref(), &selection);
-    // A file that exists but cannot be read is bad input, not a clean bill of health.
+    // A file that exists but cannot be read is not a clean bill of health.
     let unreadable: Vec<&String> = clusters.iter().flat_map(|c| &c.unreadable).collect();
     if !unreadable.is_empty() {
         for u in unreadable {
             eprintln!("error: {u}");
         }
-        return Exit::Usage;
+        return Exit::Io;
     }
     // Which node each cluster is, for the header lines (the pairing was done by the check).
     let nodes = lint::fleet::nodes(&clusters, intended.as_ref());
@@ -204,6 +217,9 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         if selection.select.is_empty() && !config.wants(code) {
             continue;
         }
+        if config.ignores_in(code, &f.file) {
+            continue;
+        }
         if let Some(severity) = config.severity.get(code) {
             f.diagnostic.severity = *severity;
         }
@@ -220,6 +236,13 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         count(Severity::Warning),
         count(Severity::Info),
     );
+    if opts.statistics {
+        match opts.format {
+            LintFormat::Json => print!("{}", report::statistics_json(&findings)),
+            _ => print!("{}", report::statistics(&findings)),
+        }
+        return exit_for(opts.fail_on, errors, warnings, infos);
+    }
     match opts.format {
         LintFormat::Json => print!("{}", report::json(&findings)),
         LintFormat::Github => print!("{}", report::github(&findings)),
@@ -248,6 +271,39 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         }
     }
     exit_for(opts.fail_on, errors, warnings, infos)
+}
+
+/// Where the clusters to lint are: the paths given, or what standard input stands for.
+/// A path that cannot be read is exit 3, a command line that makes no sense 2.
+fn sources(opts: &Args) -> Result<Vec<lint::discover::Source>, (Exit, String)> {
+    let kind = opts.file_type.map(FileKind::from);
+    let stdin = opts.paths.iter().any(|p| p.as_os_str() == "-");
+    if !stdin {
+        if opts.stdin_filename.is_some() {
+            return Err((Exit::Usage, "--stdin-filename goes with `-`".to_owned()));
+        }
+        return lint::discover::locate(&opts.paths, kind).map_err(|e| (Exit::Io, e));
+    }
+    if opts.paths.len() > 1 {
+        return Err((
+            Exit::Usage,
+            "`-` (standard input) is linted alone: give no other path".to_owned(),
+        ));
+    }
+    let path = opts
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"));
+    crate::input::stdin_as(&path).map_err(|e| (Exit::Io, format!("standard input: {e}")))?;
+    let kind = kind.unwrap_or_else(|| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        FileKind::from_name(&name)
+            .unwrap_or_else(|| FileKind::sniff(crate::input::stdin().unwrap_or_default()))
+    });
+    Ok(lint::discover::locate_stdin(&path, kind))
 }
 
 /// 1 when a finding at or above `fail_on` was reported.

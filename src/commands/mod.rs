@@ -4,10 +4,12 @@
 //! lint --topology).
 
 pub mod check;
+pub mod completions;
 pub mod explain;
 pub mod generate;
 pub mod hba;
 pub mod lint;
+pub mod man;
 pub mod param;
 pub mod rules;
 pub mod schema;

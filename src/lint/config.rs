@@ -8,6 +8,10 @@
 //!
 //! [severity]                      # per-rule severity: error, warning or info
 //! password-encryption-md5 = "error"
+//!
+//! [per-file-ignores]                # rules left out for the files a glob matches
+//! "legacy/**" = ["PGR006"]          # relative to this file's directory
+//! "pg_hba.conf" = ["PGR012"]        # no `/`: any file of that name below it
 //! ```
 //!
 //! The command line wins: `--pg-version` over `pg-version`, `--select` over both `select`
@@ -34,10 +38,20 @@ struct Raw {
     ignore: Vec<String>,
     #[serde(default)]
     severity: BTreeMap<String, String>,
+    #[serde(default)]
+    per_file_ignores: BTreeMap<String, Vec<String>>,
+}
+
+/// Rules left out for the files one `per-file-ignores` glob matches.
+#[derive(Debug, Clone)]
+pub struct FileIgnore {
+    pub pattern: String,
+    matcher: globset::GlobMatcher,
+    pub codes: Vec<&'static str>,
 }
 
 /// A loaded `.pgrepl.toml`, with rule names resolved to codes.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct LintConfig {
     /// Where it was read from (None: no file, the defaults).
     pub path: Option<PathBuf>,
@@ -45,6 +59,7 @@ pub struct LintConfig {
     pub select: Vec<&'static str>,
     pub ignore: Vec<&'static str>,
     pub severity: BTreeMap<&'static str, Severity>,
+    pub per_file_ignores: Vec<FileIgnore>,
 }
 
 impl LintConfig {
@@ -72,6 +87,29 @@ impl LintConfig {
         };
         let select = codes(&raw.select, "select");
         let ignore = codes(&raw.ignore, "ignore");
+        let mut per_file_ignores = Vec::new();
+        let mut bad_globs = Vec::new();
+        for (pattern, names) in &raw.per_file_ignores {
+            let codes = codes(names, &format!("per-file-ignores.{pattern:?}"));
+            // A pattern without a slash names a file anywhere below, as .gitignore's do.
+            let glob = if pattern.contains('/') {
+                pattern.trim_start_matches("./").to_owned()
+            } else {
+                format!("**/{pattern}")
+            };
+            match globset::GlobBuilder::new(&glob)
+                .literal_separator(true)
+                .build()
+            {
+                Ok(g) => per_file_ignores.push(FileIgnore {
+                    pattern: pattern.clone(),
+                    matcher: g.compile_matcher(),
+                    codes,
+                }),
+                Err(e) => bad_globs.push(format!("per-file-ignores: {pattern:?}: {}", e.kind())),
+            }
+        }
+        problems.extend(bad_globs);
         let mut severity = BTreeMap::new();
         for (name, level) in &raw.severity {
             let level = match level.as_str() {
@@ -113,12 +151,31 @@ impl LintConfig {
             select,
             ignore,
             severity,
+            per_file_ignores,
         })
     }
 
     /// Whether a finding of this rule is reported.
     pub fn wants(&self, code: &str) -> bool {
         (self.select.is_empty() || self.select.contains(&code)) && !self.ignore.contains(&code)
+    }
+
+    /// Whether `per-file-ignores` leaves this rule out for `file` (a path as linted; globs are
+    /// relative to the directory of this `.pgrepl.toml`).
+    pub fn ignores_in(&self, code: &str, file: &Path) -> bool {
+        if self.per_file_ignores.is_empty() {
+            return false;
+        }
+        let Some(root) = self.path.as_deref().and_then(Path::parent) else {
+            return false;
+        };
+        let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        let Ok(relative) = abs.strip_prefix(root) else {
+            return false;
+        };
+        self.per_file_ignores
+            .iter()
+            .any(|i| i.codes.contains(&code) && i.matcher.is_match(relative))
     }
 }
 
@@ -208,5 +265,32 @@ mod tests {
         }
         let unknown = LintConfig::parse(Path::new(".pgrepl.toml"), "selct = []\n").unwrap_err();
         assert!(unknown.contains("selct"), "{unknown}");
+    }
+
+    #[test]
+    fn per_file_ignores_match_globs_below_the_file() {
+        let c = LintConfig::parse(
+            Path::new("/repo/.pgrepl.toml"),
+            "[per-file-ignores]\n\"legacy/**\" = [\"PGR006\"]\n\"pg_hba.conf\" = [\"replication-source-wide\"]\n\"./hosts/*/postgresql.conf\" = [\"PGR009\"]\n",
+        )
+        .unwrap();
+        let ignores = |code, file| c.ignores_in(code, Path::new(file));
+        assert!(ignores("PGR006", "/repo/legacy/a/postgresql.conf"));
+        assert!(!ignores("PGR006", "/repo/new/postgresql.conf"));
+        assert!(!ignores("PGR003", "/repo/legacy/postgresql.conf"));
+        assert!(ignores("PGR012", "/repo/x/y/pg_hba.conf"));
+        assert!(ignores("PGR012", "/repo/pg_hba.conf"));
+        assert!(!ignores("PGR012", "/elsewhere/pg_hba.conf"));
+        assert!(ignores("PGR009", "/repo/hosts/pg-a/postgresql.conf"));
+        assert!(!ignores(
+            "PGR009",
+            "/repo/hosts/pg-a/deeper/postgresql.conf"
+        ));
+        let bad = LintConfig::parse(
+            Path::new(".pgrepl.toml"),
+            "[per-file-ignores]\n\"a[\" = [\"PGR006\"]\n\"b\" = [\"PGR999\"]\n",
+        )
+        .unwrap_err();
+        assert!(bad.contains("\"a[\"") && bad.contains("PGR999"), "{bad}");
     }
 }

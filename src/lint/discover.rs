@@ -110,6 +110,13 @@ pub fn locate(paths: &[PathBuf], kind: Option<FileKind>) -> Result<Vec<Source>, 
     Ok(as_clusters(sources))
 }
 
+/// What standard input stands for (`lint -`): the file at `path` (its kind said by the user,
+/// its name or its content), and with it the rest of its cluster where it has one, as for a
+/// file pre-commit passes.
+pub fn locate_stdin(path: &Path, kind: FileKind) -> Vec<Source> {
+    as_clusters(vec![Source::File(path.to_path_buf(), kind)])
+}
+
 /// The files a directory's cluster reads itself.
 const CLUSTER_FILES: [&str; 3] = ["postgresql.conf", "pg_hba.conf", "postgresql.auto.conf"];
 

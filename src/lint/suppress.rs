@@ -1,4 +1,6 @@
-//! Suppression comments: `# pgrepl: ignore PGR012` silences those rules on its own line,
+//! Suppression comments: `# pgrepl: ignore PGR012` after a record silences those rules on
+//! that line; on a line of its own, on the next line that is not blank or a comment (as
+//! shellcheck's and Squawk's directives do, so that several can stand above one record);
 //! `# pgrepl: ignore-file PGR006, duplicate-setting` in the whole file. Rules are named by
 //! code or name.
 
@@ -8,7 +10,7 @@ use std::ops::Range;
 /// One suppression comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
-    /// The line the comment is on (byte range), or `None` for the whole file.
+    /// The line it applies to (byte range), or `None` for the whole file.
     pub line: Option<Range<usize>>,
     /// The rules as written, each with its span.
     pub rules: Vec<(String, Range<usize>)>,
@@ -45,14 +47,38 @@ pub fn parse(text: &[u8]) -> Vec<Suppression> {
                         offset = p + part.len();
                     }
                 }
+                let own_line = s[..at]
+                    .trim_end()
+                    .strip_suffix('#')
+                    .is_some_and(|b| b.trim().is_empty());
+                let line = if own_line {
+                    next_line(text, end)
+                } else {
+                    start..end
+                };
                 out.push(Suppression {
-                    line: (!file_wide).then_some(start..end),
+                    line: (!file_wide).then_some(line),
                     rules,
                 });
             }
         }
     }
     out
+}
+
+/// The next line after the one ending at `end` that holds more than blanks and a comment;
+/// an empty range at the file's end when there is none.
+fn next_line(text: &[u8], end: usize) -> Range<usize> {
+    let mut start = end + 1;
+    while start < text.len() {
+        let stop = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p);
+        let line = text[start..stop].trim_ascii();
+        if !line.is_empty() && !line.starts_with(b"#") {
+            return start..stop;
+        }
+        start = stop + 1;
+    }
+    text.len()..text.len()
 }
 
 /// The codes a suppression names that are real rules.
@@ -79,5 +105,17 @@ mod tests {
             super::codes(&s[1]).into_iter().collect::<Vec<_>>(),
             ["PGR006"]
         );
+    }
+
+    #[test]
+    fn a_comment_on_its_own_line_is_for_the_next_record() {
+        let text = b"# pgrepl: ignore PGR012\n  # pgrepl: ignore PGR013\n\n# why\nhost replication r 0.0.0.0/0 md5\nlocal all all peer\n";
+        let s = super::parse(text);
+        let record = 57..89;
+        assert_eq!(&text[record.clone()], b"host replication r 0.0.0.0/0 md5");
+        assert_eq!(s[0].line, Some(record.clone()));
+        assert_eq!(s[1].line, Some(record));
+        let last = super::parse(b"a = 1\n# pgrepl: ignore PGR006\n");
+        assert_eq!(last[0].line, Some(30..30));
     }
 }

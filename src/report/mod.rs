@@ -1,12 +1,14 @@
 //! Lint reporters, one file per format: human (miette caret diagnostics), concise (one line
-//! each), JSON, SARIF 2.1.0 and GitHub Actions annotations. Lines and columns are 1-based in every format; `Located`
-//! is the one place that turns a finding's span into them.
+//! each), JSON, SARIF 2.1.0, GitHub Actions annotations, and the counts per rule. Lines and
+//! columns are 1-based in every format; `Located` is the one place that turns a finding's
+//! span into them.
 
 mod concise;
 mod github;
 mod human;
 mod json;
 mod sarif;
+mod statistics;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +21,7 @@ pub use github::github;
 pub use human::human;
 pub use json::{JsonFinding, json};
 pub use sarif::sarif;
+pub use statistics::{statistics, statistics_json};
 
 /// The text of the file a finding is in, with its line index. Findings come sorted by file,
 /// so one file at a time is enough: each file is read and indexed once, and a fleet's worth
