@@ -858,6 +858,49 @@ fn lint_checks_clusters_against_a_topology() {
     std::fs::write(&broken, "[cluster]\nname = \"x\"\n").unwrap();
     let o = pgrepl(&["lint", bad, "--topology", broken.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+
+    // Paths that name no node: --node places them (and lints them without other paths).
+    let alpha = dir.path().join("alpha");
+    let beta = dir.path().join("beta");
+    for (from, to) in [("pg-a", &alpha), ("pg-b", &beta)] {
+        fs::create_dir_all(to.join("conf.d")).unwrap();
+        for f in ["PG_VERSION", "pg_hba.conf", "postgresql.conf"] {
+            fs::copy(format!("{bad}/{from}/{f}"), to.join(f)).unwrap();
+        }
+    }
+    let topology = "tests/lint/PGR027/bad/topology.toml";
+    let o = pgrepl(
+        &["lint", "--topology", topology, "--select", "PGR027"]
+            .into_iter()
+            .chain(["--node", &format!("pg-a={}", alpha.display())])
+            .chain(["--node", &format!("pg-b={}", beta.display())])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "alpha as PostgreSQL 16 (from PG_VERSION), primary (from no standby.signal), node pg-a"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("PGR027"), "{}", stdout(&o));
+    let o = pgrepl(&[
+        "lint",
+        "--topology",
+        topology,
+        "--node",
+        &format!("pg-c={}", alpha.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("has no node pg-c; its nodes are pg-a, pg-b")
+            || stderr(&o).contains("did you mean"),
+        "{}",
+        stderr(&o)
+    );
+    let o = pgrepl(&["lint", "--node", &format!("pg-a={}", alpha.display())]);
+    assert_eq!(o.status.code(), Some(2), "--node needs --topology");
 }
 
 /// pre-commit passes files: postgresql.conf and pg_hba.conf of one directory are linted as

@@ -14,12 +14,7 @@ pub struct Args {
 /// `cli` is pgrepl's whole command line, as the binary parses it.
 pub fn run(args: &Args, mut cli: clap::Command) -> Exit {
     let mut out = Vec::new();
-    clap_complete::generate(
-        args.shell,
-        &mut cli,
-        "pgrepl",
-        &mut out,
-    );
+    clap_complete::generate(args.shell, &mut cli, "pgrepl", &mut out);
     match std::io::stdout().lock().write_all(&out) {
         Ok(()) => Exit::Ok,
         Err(e) => {

@@ -27,7 +27,7 @@ fn codes(names: &[String]) -> Result<Vec<&'static str>, String> {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files, directories or trees; `-` reads one file from standard input.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "nodes")]
     pub paths: Vec<PathBuf>,
     /// With `-`: the path the text on standard input stands for. Its name says the file's
     /// kind, and its directory where includes, PG_VERSION, .pgrepl.toml and the rest of its
@@ -52,6 +52,10 @@ pub struct Args {
     /// drifted from what `pgrepl gen` writes. A cluster is the node named in its path.
     #[arg(long, value_name = "FILE")]
     pub topology: Option<PathBuf>,
+    /// With --topology: the cluster at or below PATH is node NAME, whatever its path says
+    /// (PATH is linted too). Repeat for each node.
+    #[arg(long = "node", value_name = "NAME=PATH", value_parser = node_at, requires = "topology")]
+    pub nodes: Vec<(String, PathBuf)>,
     /// Print the findings only: no line per cluster linted, no summary.
     #[arg(short, long)]
     pub quiet: bool,
@@ -63,6 +67,16 @@ pub struct Args {
     /// --format json).
     #[arg(long)]
     pub statistics: bool,
+}
+
+/// `--node NAME=PATH`.
+fn node_at(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !path.is_empty() => {
+            Ok((name.to_owned(), PathBuf::from(path)))
+        }
+        _ => Err("expected NAME=PATH, e.g. pg-b=/etc/postgresql/16/main".to_owned()),
+    }
 }
 
 /// A file's kind, as `--type` names it.
@@ -141,7 +155,7 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             return code;
         }
     };
-    let intended = match opts
+    let mut intended = match opts
         .topology
         .as_deref()
         .map(|t| intended(t, style))
@@ -150,6 +164,16 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         Ok(i) => i,
         Err(code) => return code,
     };
+    if let Some(t) = intended.as_mut() {
+        let wrong: Vec<String> = opts
+            .nodes
+            .iter()
+            .filter_map(|(name, path)| t.place(name, path).err())
+            .collect();
+        if !wrong.is_empty() {
+            return usage(wrong.join("\n"));
+        }
+    }
     let default_major = |dir: &Path| lock().for_path(dir).ok().and_then(|c| c.pg_version);
     let load =
         |s: &lint::discover::Source| lint::discover::load(s, opts.pg_version, &default_major);
@@ -168,7 +192,7 @@ pub fn run(opts: &Args, style: Style) -> Exit {
     if let Some(t) = &intended {
         if nodes.iter().all(Option::is_none) {
             eprintln!(
-                "warning: no linted cluster is a node of {}: a cluster is the node whose name is a component of its path (hosts/<node>/...), so the topology's checks did not run",
+                "warning: no linted cluster is a node of {}: a cluster is the node whose name is a component of its path (hosts/<node>/...), or the one --node NAME=PATH places; the topology's checks did not run",
                 t.path.display()
             );
         }
@@ -282,7 +306,14 @@ fn sources(opts: &Args) -> Result<Vec<lint::discover::Source>, (Exit, String)> {
         if opts.stdin_filename.is_some() {
             return Err((Exit::Usage, "--stdin-filename goes with `-`".to_owned()));
         }
-        return lint::discover::locate(&opts.paths, kind).map_err(|e| (Exit::Io, e));
+        // The paths given, then each --node path not among them.
+        let mut paths = opts.paths.clone();
+        for (_, p) in &opts.nodes {
+            if !paths.contains(p) {
+                paths.push(p.clone());
+            }
+        }
+        return lint::discover::locate(&paths, kind).map_err(|e| (Exit::Io, e));
     }
     if opts.paths.len() > 1 {
         return Err((

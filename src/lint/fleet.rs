@@ -1,7 +1,8 @@
 //! Several clusters linted together: which one streams from which, and, with `--topology`,
 //! which topology node each one is. Cross-node rules read this.
 //!
-//! A cluster is a topology node when the node's name is a component of the cluster's path
+//! A cluster is a topology node when the user said so (`--node pg-b=PATH`: the cluster at or
+//! below PATH), when the node's name is a component of the cluster's path
 //! (`hosts/pg-b/etc/postgresql/16/main` is node `pg-b`), or, for a standby, when its
 //! primary_conninfo's application_name is the node's name (pgrepl gen writes it so). Without
 //! a topology, a standby streams from the one other linted cluster its primary_conninfo can
@@ -22,6 +23,8 @@ pub struct Intended {
     pub path: PathBuf,
     pub topology: ValidTopology,
     pub plan: Vec<Artifact>,
+    /// Nodes placed by the user (`--node NAME=PATH`): node index and absolute path.
+    pub placed: Vec<(usize, PathBuf)>,
 }
 
 impl Intended {
@@ -33,7 +36,36 @@ impl Intended {
             path: path.to_path_buf(),
             topology,
             plan,
+            placed: Vec::new(),
         })
+    }
+
+    /// Says that the cluster at or below `path` is node `name`; an error names the nodes
+    /// there are.
+    pub fn place(&mut self, name: &str, path: &Path) -> Result<(), String> {
+        let nodes = &self.topology.nodes;
+        let Some(i) = nodes.iter().position(|n| n.name == name) else {
+            let hint = match crate::diag::did_you_mean(name, nodes.iter().map(|n| n.name.as_str()))
+            {
+                Some(s) => format!("did you mean {s}?"),
+                None => format!(
+                    "its nodes are {}",
+                    nodes
+                        .iter()
+                        .map(|n| n.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(format!(
+                "--node {name}={}: {} has no node {name}; {hint}",
+                path.display(),
+                self.path.display()
+            ));
+        };
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.placed.push((i, abs));
+        Ok(())
     }
 }
 
@@ -76,7 +108,7 @@ impl<'a> Fleet<'a> {
 pub fn nodes(clusters: &[Cluster], intended: Option<&Intended>) -> Vec<Option<usize>> {
     clusters
         .iter()
-        .map(|c| intended.and_then(|i| node_of(c, &i.topology)))
+        .map(|c| intended.and_then(|i| node_of(c, i)))
         .collect()
 }
 
@@ -110,9 +142,24 @@ pub fn standby_name(c: &Cluster) -> String {
     }
 }
 
-fn node_of(c: &Cluster, topo: &ValidTopology) -> Option<usize> {
+fn node_of(c: &Cluster, intended: &Intended) -> Option<usize> {
+    let topo = &intended.topology;
     let mut paths: Vec<PathBuf> = vec![PathBuf::from(&c.label)];
     paths.extend(c.data_dir.clone());
+    // Placed by the user: the deepest --node path at or above the cluster's.
+    let placed = paths
+        .iter()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .flat_map(|abs| {
+            intended
+                .placed
+                .iter()
+                .filter(move |(_, at)| abs.starts_with(at))
+        })
+        .max_by_key(|(_, at)| at.components().count());
+    if let Some((i, _)) = placed {
+        return Some(*i);
+    }
     for path in paths {
         let abs = std::path::absolute(&path).unwrap_or(path);
         let names: Vec<&str> = abs
