@@ -41,7 +41,10 @@ pub fn load(source: &str) -> Loaded {
     let parsed = match doc::Doc::parse(source) {
         Ok(d) => d,
         Err(errors) => {
-            let mut diags: Vec<Diagnostic> = errors.iter().map(syntax_diagnostic).collect();
+            let mut diags: Vec<Diagnostic> = errors
+                .iter()
+                .map(|e| syntax_diagnostic(e, source))
+                .collect();
             crate::diag::sort_and_dedup(&mut diags);
             return failed(diags);
         }
@@ -50,11 +53,11 @@ pub fn load(source: &str) -> Loaded {
     // With structural errors, the entries they point at are left out and the rest is still
     // checked for meaning, so that one run reports every problem.
     let mut tree = parsed.root.clone();
+    let bad: Vec<Range<usize>> = structural
+        .iter()
+        .filter_map(|d| d.labels.first().map(|l| l.span.clone()))
+        .collect();
     if !structural.is_empty() {
-        let bad: Vec<Range<usize>> = structural
-            .iter()
-            .filter_map(|d| d.labels.first().map(|l| l.span.clone()))
-            .collect();
         prune(tree.get_mut(), &bad);
     }
     let topo: model::Topology =
@@ -68,7 +71,7 @@ pub fn load(source: &str) -> Loaded {
             }
             // The structural check mirrors serde's rules; if they ever disagree, still say
             // exactly what serde said, where it said it.
-            Err(e) => return failed(vec![syntax_diagnostic(&e)]),
+            Err(e) => return failed(vec![syntax_diagnostic(&e, source)]),
         };
     let (topology, mut diagnostics) = validate::validate(&topo, &parsed);
     if structural.is_empty() {
@@ -77,13 +80,39 @@ pub fn load(source: &str) -> Loaded {
             diagnostics,
         };
     }
+    // What the checks said of a value that was replaced by a stand-in is about the stand-in:
+    // the structural error at that place is the one to report.
+    diagnostics.retain(|d| {
+        d.labels.first().is_none_or(|l| {
+            !bad.iter().any(|b| {
+                b.start < l.span.end.max(l.span.start + 1) && l.span.start < b.end.max(b.start + 1)
+            })
+        })
+    });
     diagnostics.extend(structural);
     crate::diag::sort_and_dedup(&mut diagnostics);
     failed(diagnostics)
 }
 
+/// A value that reads as valid for a required key, put where the file's value is wrong, so
+/// that the node (or the cluster) can still be read and everything else in it checked. A
+/// standby, since a stand-in primary would make a second one; the checks' findings about a
+/// stand-in are dropped ([`load`]).
+fn stand_in(key: &str) -> Option<toml::Spanned<toml::de::DeValue<'static>>> {
+    let text = match key {
+        "name" => "\"pgrepl-stand-in\"",
+        "role" => "\"standby\"",
+        "host" => "\"stand-in.invalid\"",
+        "user" => "\"replicator\"",
+        "pg_version" => "18",
+        _ => return None,
+    };
+    toml::de::DeValue::parse(text).ok()
+}
+
 /// Removes every entry whose key or value is at one of `bad` (an array holding a bad item
-/// goes whole), so that what remains can be read for the semantic checks.
+/// goes whole), so that what remains can be read for the semantic checks; a required key's
+/// bad value is replaced by a stand-in instead, so that nodes keep their places.
 fn prune(table: &mut toml::de::DeTable<'_>, bad: &[Range<usize>]) {
     let keys: Vec<_> = table.keys().cloned().collect();
     for key in keys {
@@ -98,7 +127,13 @@ fn prune(table: &mut toml::de::DeTable<'_>, bad: &[Range<usize>]) {
                     .any(|item| !item.get_ref().is_table() && bad_item(item))
             });
         if drop {
+            let replacement = (!bad.contains(&key.span()))
+                .then(|| stand_in(key.get_ref()))
+                .flatten();
             table.remove(&key);
+            if let Some(value) = replacement {
+                table.insert(key, value);
+            }
             continue;
         }
         match table.get_mut(&key).map(|v| v.get_mut()) {
@@ -154,10 +189,38 @@ pub fn redact_secrets(source: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| source.to_owned())
 }
 
-fn syntax_diagnostic(e: &toml::de::Error) -> Diagnostic {
+fn syntax_diagnostic(e: &toml::de::Error, source: &str) -> Diagnostic {
     let message = e.message().trim().to_owned();
+    let at = e
+        .span()
+        .and_then(|s| source.get(s.clone()).map(|t| (s, t.trim())));
+    // A key or table given twice: the help says which and what to do, not how to quote.
+    if message.starts_with("duplicate key") {
+        if let Some((span, text)) = at {
+            // A table header's span is its name, inside the brackets.
+            let header = source[..span.start]
+                .trim_end_matches([' ', '\t'])
+                .ends_with('[');
+            let (what, help) = match header {
+                true => (
+                    format!("table [{text}] is declared twice"),
+                    format!("merge the two [{text}] sections into one"),
+                ),
+                false => {
+                    let key = text.trim_matches('"');
+                    (
+                        format!("`{key}` is set twice in the same table"),
+                        format!("keep one `{key} = …` line and delete the other"),
+                    )
+                }
+            };
+            return Diagnostic::error(codes::SYNTAX, format!("invalid TOML: {what}"))
+                .label(span, "again here")
+                .help(help);
+        }
+    }
     let mut d = Diagnostic::error(codes::SYNTAX, format!("invalid TOML: {message}"));
-    if let Some(span) = e.span() {
+    if let Some((span, _)) = at {
         d = d.label(span, "here");
     }
     d.help(

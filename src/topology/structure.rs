@@ -79,6 +79,46 @@ fn describe_key(path: &[Seg<'_>]) -> String {
     }
 }
 
+/// What to write instead of a value of the wrong type, when the value says what was meant:
+/// `"yes"` for a boolean, `"5432"` for a number, `5432` for a string.
+fn type_fix(path: &[Seg<'_>], found: &DeValue<'_>, expected: &[&str]) -> Option<String> {
+    let Some(Seg::Key(key)) = path.last() else {
+        return None;
+    };
+    let wants = |t: &str| expected.contains(&t);
+    match found {
+        DeValue::String(s) if wants("boolean") => {
+            let b = match s.trim().to_ascii_lowercase().as_str() {
+                "yes" | "on" | "true" | "1" | "y" | "t" => "true",
+                "no" | "off" | "false" | "0" | "n" | "f" => "false",
+                _ => {
+                    return Some(format!(
+                        "write {key} = true or {key} = false, without quotes"
+                    ));
+                }
+            };
+            Some(format!("write {key} = {b}, without quotes: a TOML boolean"))
+        }
+        DeValue::String(s) if wants("integer") => match s.trim().parse::<i64>() {
+            Ok(n) => Some(format!("write {key} = {n}, without quotes: a TOML number")),
+            Err(_) => Some(format!(
+                "write a whole number, e.g. {key} = 10, without quotes"
+            )),
+        },
+        DeValue::Float(f) if wants("integer") => Some(format!(
+            "write a whole number: {key} = {}",
+            f.as_str().split('.').next().unwrap_or("0")
+        )),
+        DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) if wants("string") => {
+            Some(format!(
+                "write {key} = \"{}\": strings need double quotes",
+                toml_literal(found)
+            ))
+        }
+        _ => None,
+    }
+}
+
 fn toml_literal(v: &DeValue<'_>) -> String {
     match v {
         DeValue::String(s) => format!("{s:?}"),
@@ -144,7 +184,8 @@ impl<'s> Walker<'s, '_, '_> {
                     ),
                 )
                 .label(v.span(), format!("this is {}", type_name(v.get_ref())));
-                if let Some(h) = help {
+                // The fix first; the key's description only where there is no simple one.
+                if let Some(h) = type_fix(path, v.get_ref(), &types).or(help) {
                     d = d.help(h);
                 }
                 self.out.push(d);
@@ -161,7 +202,7 @@ impl<'s> Walker<'s, '_, '_> {
             return;
         }
         match v.get_ref() {
-            DeValue::Integer(i) => self.range(v, i.as_str(), schema, help, path),
+            DeValue::Integer(i) => self.range(v, i.as_str(), schema, path),
             DeValue::Table(t) => self.table(v, t, schema, path),
             DeValue::Array(items) => {
                 if let Some(item_schema) = schema.get("items") {
@@ -221,14 +262,7 @@ impl<'s> Walker<'s, '_, '_> {
         self.out.push(d);
     }
 
-    fn range(
-        &mut self,
-        v: &Spanned<DeValue<'_>>,
-        text: &str,
-        schema: &Value,
-        help: Option<String>,
-        path: &[Seg<'_>],
-    ) {
+    fn range(&mut self, v: &Spanned<DeValue<'_>>, text: &str, schema: &Value, path: &[Seg<'_>]) {
         let Ok(n) = text.replace('_', "").parse::<i128>() else {
             return;
         };
@@ -256,9 +290,15 @@ impl<'s> Walker<'s, '_, '_> {
             format!("{} must be {bounds}, found {n}", describe_key(path)),
         )
         .label(v.span(), "out of range");
-        if let Some(h) = help {
-            d = d.help(h);
-        }
+        let key = match path.last() {
+            Some(Seg::Key(k)) => Some(*k),
+            _ => None,
+        };
+        let example = match (key, schema.get("default").and_then(Value::as_i64)) {
+            (Some(k), Some(default)) => format!(", e.g. {k} = {default} (the default)"),
+            _ => String::new(),
+        };
+        d = d.help(format!("write a value {bounds}{example}"));
         self.out.push(d);
     }
 

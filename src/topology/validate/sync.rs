@@ -7,7 +7,7 @@ use super::{Ctx, Shape, key};
 use crate::diag::Diagnostic;
 use crate::topology::codes;
 use crate::topology::doc::Seg;
-use crate::topology::model::Topology;
+use crate::topology::model::{Role, Topology};
 use crate::topology::valid::SyncSpec;
 
 pub(super) fn check(cx: &mut Ctx<'_, '_>, topo: &Topology, shape: &Shape<'_>) -> Option<SyncSpec> {
@@ -43,6 +43,13 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, topo: &Topology, shape: &Shape<'_>) ->
                         Diagnostic::error(codes::SYNC_NOT_STANDBY, format!("\"{name}\" is the primary, not a standby"))
                             .label(cx.span(&at), "the primary")
                             .help("synchronous_standby_names lists the standbys the primary waits for"),
+                    ),
+                    // A second primary is reported as such (primary-count); calling it a
+                    // cascading standby would send the reader the wrong way.
+                    Some(&i) if topo.nodes[i].role == Role::Primary => cx.push(
+                        Diagnostic::error(codes::SYNC_NOT_STANDBY, format!("\"{name}\" is a primary, not a standby"))
+                            .label(cx.span(&at), "role = \"primary\"")
+                            .help("synchronous_standby_names lists the standbys the primary waits for; make this node a standby or drop it from this list"),
                     ),
                     Some(&i) if !direct.contains(&i) => cx.push(
                         Diagnostic::error(codes::SYNC_NOT_DIRECT, format!("\"{name}\" is a cascading standby and cannot be synchronous"))
