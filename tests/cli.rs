@@ -1435,3 +1435,63 @@ fn completions_and_manual_pages() {
     );
     assert_eq!(pgrepl(&["man", "frob"]).status.code(), Some(2));
 }
+
+/// Lint findings that read right: one finding for one mistake, sizes in words, and rules
+/// about primaries silent on standbys.
+#[test]
+fn lint_findings_read_right() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let rules = |major: &str, conf: &str, extra: &[&str]| {
+        fs::write(dir.join("PG_VERSION"), format!("{major}\n")).unwrap();
+        fs::write(dir.join("postgresql.conf"), conf).unwrap();
+        let o = pgrepl(
+            &["lint", dir.to_str().unwrap(), "--format", "concise"]
+                .into_iter()
+                .chain(extra.iter().copied())
+                .collect::<Vec<_>>(),
+        );
+        stdout(&o)
+            .lines()
+            .map(|l| l.split_once(": ").unwrap().1.to_owned())
+            .collect::<Vec<_>>()
+    };
+    // `on` is md5 before 14 (PGR021), and refused from 14 (PGR005 alone).
+    let on = "password_encryption = on\nlisten_addresses = '*'\n";
+    assert_eq!(
+        rules("13", on, &["--select", "PGR005,PGR021"]),
+        ["PGR021 password_encryption = on: passwords are hashed with md5"]
+    );
+    assert_eq!(
+        rules("16", on, &["--select", "PGR005,PGR021"]),
+        ["PGR005 invalid value for password_encryption; available values: md5, scram-sha-256"]
+    );
+    assert_eq!(
+        rules("16", "shared_buffers = 8\n", &["--select", "PGR005"]),
+        [
+            "PGR005 shared_buffers = 8 is 8 blocks of 8kB (64kB), below the minimum of 16 blocks (128kB)"
+        ]
+    );
+    // A standby keeps replication records for after a promotion; listening on localhost is
+    // not reported on it, but is on a primary with the same files.
+    fs::write(
+        dir.join("pg_hba.conf"),
+        "host replication r 10.0.0.2/32 scram-sha-256\n",
+    )
+    .unwrap();
+    let standby = "primary_conninfo = 'host=10.0.0.1 user=r'\n";
+    fs::write(dir.join("standby.signal"), "").unwrap();
+    assert_eq!(
+        rules("16", standby, &["--select", "PGR009"]),
+        Vec::<String>::new()
+    );
+    fs::remove_file(dir.join("standby.signal")).unwrap();
+    assert_eq!(
+        rules(
+            "16",
+            "#listen_addresses = 'localhost'\n",
+            &["--select", "PGR009"]
+        ),
+        ["PGR009 this server listens on localhost only; standbys cannot connect"]
+    );
+}

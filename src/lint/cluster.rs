@@ -228,6 +228,30 @@ impl Cluster {
         }
     }
 
+    /// Where a finding about an unset parameter points: the commented-out line of the sample
+    /// (`#listen_addresses = 'localhost'`) in the files read, if one is there, rather than the
+    /// file's first line. Single-cluster rules only: `slim` drops the texts before the
+    /// cross-node rules run.
+    pub fn commented_out(&self, name: &str) -> Option<(&Path, Range<usize>)> {
+        for (path, file) in self.conf.iter().flat_map(|c| c.files.iter().rev()) {
+            let text = &file.text;
+            for at in memchr::memmem::find_iter(text, name.as_bytes()) {
+                let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |nl| nl + 1);
+                let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p);
+                let before = text[start..at].trim_ascii();
+                let after = text[at + name.len()..end].trim_ascii_start();
+                let commented = before.first() == Some(&b'#')
+                    && before[1..]
+                        .iter()
+                        .all(|b| *b == b'#' || b.is_ascii_whitespace());
+                if commented && after.first() == Some(&b'=') {
+                    return Some((path.as_path(), start..end));
+                }
+            }
+        }
+        None
+    }
+
     /// The span of a line of a file read for this cluster.
     pub fn line_span(&self, path: &Path, line: usize) -> Option<Range<usize>> {
         let (_, file) = self.conf.as_ref()?.files.iter().find(|(p, _)| p == path)?;

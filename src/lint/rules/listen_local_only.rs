@@ -7,7 +7,8 @@ crate::declare_rule! {
     /// ## Why it matters
     /// `listen_addresses` defaults to `localhost`: the guide's most forgotten step.
     /// pg_basebackup then fails with "Connection refused". Reported for primaries, and for
-    /// configurations whose pg_hba.conf admits replication from the network.
+    /// configurations of unknown role whose pg_hba.conf admits replication from the network
+    /// (a standby's own replication records are for after a promotion).
     ///
     /// ## Example
     /// `#listen_addresses = 'localhost'` (unset)
@@ -31,7 +32,12 @@ fn serves_network_replication(c: &Cluster) -> bool {
 }
 
 fn check(c: &Cluster, f: &mut Findings) {
-    if c.role != Role::Primary && !serves_network_replication(c) {
+    let primary_like = match c.role {
+        Role::Primary => true,
+        Role::Unknown => serves_network_replication(c),
+        Role::Standby => false,
+    };
+    if !primary_like {
         return;
     }
     let Some(conf) = c.conf_path() else { return };
@@ -49,11 +55,18 @@ fn check(c: &Cluster, f: &mut Findings) {
             s.setting.value_span.clone(),
             "local connections only",
         ),
-        None => (
-            conf.to_path_buf(),
-            0..0,
-            "listen_addresses is not set: the default is localhost",
-        ),
+        None => match c.commented_out("listen_addresses") {
+            Some((file, line)) => (
+                file.to_path_buf(),
+                line,
+                "commented out: the default, localhost, applies",
+            ),
+            None => (
+                conf.to_path_buf(),
+                0..0,
+                "listen_addresses is not set: the default is localhost",
+            ),
+        },
     };
     let d = f
         .diag(format!("this server listens on {} only; standbys cannot connect", if value.is_empty() { "the Unix socket" } else { &value }))

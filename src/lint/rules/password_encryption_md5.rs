@@ -23,10 +23,22 @@ crate::declare_rule! {
 
 fn check(c: &Cluster, f: &mut Findings) {
     if let Some(s) = c.effective("password_encryption") {
-        if matches!(
-            s.setting.value.to_ascii_lowercase().as_str(),
-            "md5" | "on" | "true" | "yes" | "1"
-        ) {
+        // A value this major refuses (`on` from 14) hashes nothing: invalid-value says so.
+        let accepted = match crate::catalog::history::lookup(c.major, "password_encryption") {
+            crate::catalog::history::Lookup::Known(p) => crate::catalog::values::check(
+                p,
+                &s.setting.value,
+                crate::catalog::values::NumberRules::for_major(c.major),
+            )
+            .is_ok(),
+            _ => true,
+        };
+        if accepted
+            && matches!(
+                s.setting.value.to_ascii_lowercase().as_str(),
+                "md5" | "on" | "true" | "yes" | "1"
+            )
+        {
             let d = f
                 .diag(format!(
                     "password_encryption = {}: passwords are hashed with md5",
