@@ -52,6 +52,26 @@ fn warnings_do_not_fail_but_are_shown() {
     insta::assert_snapshot!("warnings_risky_but_legal", stderr(&o));
     // The literal password must not leak into diagnostics.
     assert!(!stderr(&o).contains("not-a-good-idea"));
+    // No WAL kept at all is said as such, not "keeps only 0 of WAL".
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path().join("t.toml");
+    let guide = fs::read_to_string(root().join("examples/guide.toml")).unwrap();
+    fs::write(
+        &t,
+        guide
+            .replace("wal_keep_size = \"64MB\"", "wal_keep_size = \"0MB\"")
+            .replace(
+                "user = \"replicator\"",
+                "user = \"replicator\"\nslots = false",
+            ),
+    )
+    .unwrap();
+    let o = pgrepl(&["check", t.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("its upstream keeps no extra WAL (wal_keep_size = 0)"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

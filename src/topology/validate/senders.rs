@@ -56,9 +56,20 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, shape: &Shape<'_>, facts: Option<&'sta
         if n.role == Role::Standby && !shape.uses_slot(i) {
             if let Some(u) = upstream[i] {
                 if settings[u].wal_keep_mb < SMALL_WAL_KEEP_MB {
+                    // "keeps only 0 of WAL" says nothing; none kept is its own case.
+                    let (kept, label) = match settings[u].wal_keep_mb {
+                        0 => (
+                            "keeps no extra WAL (wal_keep_size = 0)".to_owned(),
+                            "no WAL kept for standbys",
+                        ),
+                        mb => (
+                            format!("keeps only {} of WAL", units::show_megabytes(mb)),
+                            "little WAL kept",
+                        ),
+                    };
                     cx.push(
-                        Diagnostic::warning(codes::SMALL_WAL_KEEP, format!("standby \"{}\" has no replication slot and its upstream keeps only {} of WAL", n.name, units::show_megabytes(settings[u].wal_keep_mb)))
-                            .label(cx.span(&setting_path(u, "wal_keep_size", nodes[u].postgresql.wal_keep_size.is_some())), "little WAL kept")
+                        Diagnostic::warning(codes::SMALL_WAL_KEEP, format!("standby \"{}\" has no replication slot and its upstream {kept}", n.name))
+                            .label(cx.span(&setting_path(u, "wal_keep_size", nodes[u].postgresql.wal_keep_size.is_some())), label)
                             .label(cx.span(&node_path(i, "name")), "this standby")
                             .help("a standby that falls further behind than this needs a new base backup; keep slots on, or raise wal_keep_size"),
                     );
