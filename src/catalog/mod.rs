@@ -9,6 +9,7 @@
 pub mod conninfo;
 pub mod history;
 pub mod params;
+pub mod value_error;
 pub mod values;
 
 /// How much WAL the primary keeps for standbys is configured.

@@ -48,8 +48,9 @@ fn content(line: &[u8]) -> &[u8] {
 }
 
 /// Puts `block` (whole lines, starting with its BEGIN marker line and ending with its END
-/// marker line) before the first record of `text`, replacing an earlier copy of the block
-/// wherever it is. The block takes the file's line ending; every other byte is kept.
+/// marker line) before the first record of `text` and the comment lines right above it
+/// (they describe that record), replacing an earlier copy of the block wherever it is. The
+/// block takes the file's line ending; every other byte is kept.
 pub fn merge_hba_block(text: &[u8], block: &str) -> Result<Vec<u8>, HbaPatchError> {
     let begin = block.lines().next().unwrap_or_default().as_bytes();
     let end = block.lines().last().unwrap_or_default().as_bytes();
@@ -63,28 +64,48 @@ pub fn merge_hba_block(text: &[u8], block: &str) -> Result<Vec<u8>, HbaPatchErro
             "pg_hba.conf has a damaged pgrepl block ({begins} BEGIN and {ends} END lines); repair it by hand"
         )));
     }
-    let mut out = Vec::with_capacity(text.len() + block.len());
-    let (mut skipping, mut placed) = (false, false);
-    for l in &lines {
+    // The earlier block's lines, left out of the output.
+    let mut in_block = vec![false; lines.len()];
+    let mut skipping = false;
+    for (i, l) in lines.iter().enumerate() {
         let c = content(l);
         if c == begin {
             skipping = true;
-            continue;
         }
-        if skipping {
-            if c == end {
-                skipping = false;
-            }
-            continue;
+        in_block[i] = skipping;
+        if skipping && c == end {
+            skipping = false;
         }
-        let first = c.iter().position(|&b| !is_space(b)).map(|i| c[i]);
-        if !placed && first.is_some_and(|b| b != b'#') {
-            out.extend_from_slice(block.as_bytes());
-            placed = true;
-        }
-        out.extend_from_slice(l);
     }
-    if !placed {
+    // A line's first non-blank byte: None for a blank line, `#` for a comment.
+    let first = |i: usize| {
+        let c = content(lines[i]);
+        c.iter().position(|&b| !is_space(b)).map(|p| c[p])
+    };
+    let record = (0..lines.len()).find(|&i| !in_block[i] && first(i).is_some_and(|b| b != b'#'));
+    let at = record.map(|r| {
+        let mut at = r;
+        for j in (0..r).rev() {
+            if in_block[j] {
+                continue;
+            }
+            if first(j) != Some(b'#') {
+                break;
+            }
+            at = j;
+        }
+        at
+    });
+    let mut out = Vec::with_capacity(text.len() + block.len());
+    for (i, l) in lines.iter().enumerate() {
+        if Some(i) == at {
+            out.extend_from_slice(block.as_bytes());
+        }
+        if !in_block[i] {
+            out.extend_from_slice(l);
+        }
+    }
+    if at.is_none() {
         if !out.is_empty() && !out.ends_with(b"\n") {
             out.extend_from_slice(eol.as_bytes());
         }
@@ -111,5 +132,29 @@ mod tests {
         let replaced = String::from_utf8(merge_hba_block(&once, &newer).unwrap()).unwrap();
         assert!(replaced.contains("10.0.0.3") && !replaced.contains("10.0.0.2"));
         assert!(merge_hba_block(b"# BEGIN pgrepl cluster=c\nlocal all all peer\n", block).is_err());
+    }
+
+    #[test]
+    fn the_block_stays_off_a_records_own_comment() {
+        let block = "# BEGIN pgrepl cluster=c\nhost replication r 10.0.0.2/32 scram-sha-256\n# END pgrepl cluster=c\n";
+        let hba = "# header\n\n# \"local\" is for Unix domain socket connections only\nlocal all all peer\n";
+        let once = String::from_utf8(merge_hba_block(hba.as_bytes(), block).unwrap()).unwrap();
+        assert_eq!(
+            once,
+            format!(
+                "# header\n\n{block}# \"local\" is for Unix domain socket connections only\nlocal all all peer\n"
+            )
+        );
+        // A block an older pgrepl put between the comment and its record moves above both.
+        let old = format!("# header\n\n# about local\n{block}local all all peer\n");
+        let moved = String::from_utf8(merge_hba_block(old.as_bytes(), block).unwrap()).unwrap();
+        assert_eq!(
+            moved,
+            format!("# header\n\n{block}# about local\nlocal all all peer\n")
+        );
+        assert_eq!(
+            merge_hba_block(moved.as_bytes(), block).unwrap(),
+            moved.as_bytes()
+        );
     }
 }
