@@ -1511,3 +1511,50 @@ fn lint_findings_read_right() {
         ["PGR009 this server listens on localhost only; standbys cannot connect"]
     );
 }
+
+/// PGR028: a drifted drop-in and a later line overriding it are two problems, both reported.
+#[test]
+fn drift_and_override_are_both_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = root().join("tests/lint/PGR028/good");
+    for node in ["pg-a", "pg-b"] {
+        let to = tmp.path().join(node);
+        fs::create_dir_all(to.join("conf.d")).unwrap();
+        for f in [
+            "PG_VERSION",
+            "postgresql.conf",
+            "pg_hba.conf",
+            "conf.d/pgrepl-replication.conf",
+        ] {
+            fs::copy(good.join(node).join(f), to.join(f)).unwrap();
+        }
+    }
+    let drop_in = tmp.path().join("pg-a/conf.d/pgrepl-replication.conf");
+    let text = fs::read_to_string(&drop_in).unwrap();
+    fs::write(
+        &drop_in,
+        text.replace("max_wal_senders = 5", "max_wal_senders = 3"),
+    )
+    .unwrap();
+    let auto = tmp.path().join("pg-a/postgresql.auto.conf");
+    fs::write(&auto, "wal_keep_size = '16MB'\n").unwrap();
+    let o = pgrepl(&[
+        "lint",
+        tmp.path().to_str().unwrap(),
+        "--topology",
+        good.join("topology.toml").to_str().unwrap(),
+        "--select",
+        "PGR028",
+        "--format",
+        "concise",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("pgrepl-replication.conf differs from what pgrepl gen writes for node pg-a"),
+        "{out}"
+    );
+    assert!(
+        out.contains("wal_keep_size here overrides wal_keep_size = 64MB"),
+        "{out}"
+    );
+}

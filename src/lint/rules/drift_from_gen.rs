@@ -86,9 +86,9 @@ fn check_drop_in(c: &Cluster, want: &str, node: &str, f: &mut Findings) {
     let have = String::from_utf8_lossy(&file.text);
     if let Some((at, expected)) = first_difference(&have, want) {
         report(f, path, &have, at, expected, DROP_IN, node);
-        return;
     }
-    // Every setting of the drop-in must be the one in effect.
+    // Every setting of the drop-in must be the one in effect, drifted or not: a later line
+    // overriding it is a second problem, which fixing the drop-in alone would not solve.
     for line in &ConfFile::parse(want.as_bytes().to_vec()).lines {
         let Item::Setting(s) = &line.item else {
             continue;
