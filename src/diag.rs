@@ -201,29 +201,48 @@ impl Style {
     };
 }
 
-/// Renders diagnostics of one file, in file order, errors and warnings interleaved.
-pub fn render(file_name: &str, source: &str, diags: &[Diagnostic], style: Style) -> String {
-    let named = Windowed {
-        name: file_name,
-        lines: Lines::new(source),
-    };
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false);
-    let mut out = String::new();
-    for diag in diags {
+/// Draws diagnostics of one file, one at a time (the file is indexed once).
+pub struct Renderer<'a> {
+    source: Windowed<'a>,
+    handler: GraphicalReportHandler,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(file_name: &'a str, source: &'a str, style: Style) -> Renderer<'a> {
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Renderer {
+            source: Windowed {
+                name: file_name,
+                lines: Lines::new(source),
+            },
+            handler: GraphicalReportHandler::new_themed(theme)
+                .with_width(style.width)
+                .with_links(false),
+        }
+    }
+
+    /// Appends one diagnostic, drawn, to `out`.
+    pub fn render(&self, diag: &Diagnostic, out: &mut String) {
         let bound = Bound {
             diag,
-            source: &named,
+            source: &self.source,
         };
-        handler
-            .render_report(&mut out, &bound)
+        self.handler
+            .render_report(out, &bound)
             .expect("writing to a String cannot fail");
+    }
+}
+
+/// Renders diagnostics of one file, in the order given.
+pub fn render(file_name: &str, source: &str, diags: &[Diagnostic], style: Style) -> String {
+    let renderer = Renderer::new(file_name, source, style);
+    let mut out = String::new();
+    for diag in diags {
+        renderer.render(diag, &mut out);
     }
     out
 }

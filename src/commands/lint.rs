@@ -1,5 +1,6 @@
 //! `pgrepl lint`: audit existing configuration; never writes.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -267,17 +268,20 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         }
         return exit_for(opts.fail_on, errors, warnings, infos);
     }
-    match opts.format {
-        LintFormat::Json => print!("{}", report::json(&findings)),
-        LintFormat::Github => print!("{}", report::github(&findings)),
-        LintFormat::Sarif => print!("{}", report::sarif(&findings)),
-        LintFormat::Concise => print!("{}", report::concise(&findings)),
-        LintFormat::Human => {
-            // The report on stdout (`lint ... > report.txt`); which clusters were read, and
-            // how, stays on stderr.
-            print!("{}", report::human(&findings, style));
+    // Written as it is made, through one buffer: a report of millions of findings is never
+    // held whole.
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match opts.format {
+        LintFormat::Json => report::write_json(&mut out, &findings),
+        LintFormat::Github => report::write_github(&mut out, &findings),
+        LintFormat::Sarif => report::write_sarif(&mut out, &findings),
+        LintFormat::Concise => report::write_concise(&mut out, &findings),
+        // The report on stdout (`lint ... > report.txt`), with the summary unless -q; which
+        // clusters were read, and how, stays on stderr.
+        LintFormat::Human => report::write_human(&mut out, &findings, style).and_then(|()| {
             if opts.quiet {
-                return exit_for(opts.fail_on, errors, warnings, infos);
+                return Ok(());
             }
             let n = |count: usize, what: &str| {
                 format!("{count} {what}{}", if count == 1 { "" } else { "s" })
@@ -291,8 +295,12 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             if infos > 0 {
                 summary.push_str(&format!(", {}", n(infos, "note")));
             }
-            println!("{summary}");
-        }
+            writeln!(out, "{summary}")
+        }),
+    };
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        eprintln!("error: writing the report: {e}");
+        return Exit::Io;
     }
     exit_for(opts.fail_on, errors, warnings, infos)
 }

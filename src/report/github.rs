@@ -1,12 +1,14 @@
 //! GitHub Actions workflow commands: one annotation per finding.
 
+use std::io;
+
 use super::{Located, Texts, message_with_help, severity_name};
 use crate::diag::{self, Severity};
 use crate::lint::Finding;
 
 /// GitHub Actions workflow commands: one `::error` / `::warning` / `::notice` annotation per
 /// finding.
-pub fn github(findings: &[Finding]) -> String {
+pub fn write_github(out: &mut dyn io::Write, findings: &[Finding]) -> io::Result<()> {
     // Workflow-command escaping: % CR LF in data; also : and , in properties.
     let data = |s: &str| {
         s.replace('%', "%25")
@@ -15,13 +17,13 @@ pub fn github(findings: &[Finding]) -> String {
     };
     let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
     let mut texts = Texts::default();
-    let mut out = String::new();
     for f in findings {
         let at = Located::of(f, texts.of(&f.file));
         let name = crate::lint::rule(f.diagnostic.code).map_or("", |r| r.name);
         let message = message_with_help(f, "\n");
-        out.push_str(&format!(
-            "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        writeln!(
+            out,
+            "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             match f.diagnostic.severity {
                 Severity::Info => "notice",
                 s => severity_name(s),
@@ -33,7 +35,7 @@ pub fn github(findings: &[Finding]) -> String {
             at.end_column,
             prop(&format!("{} {name}", f.diagnostic.code)),
             data(&message)
-        ));
+        )?;
     }
-    out
+    Ok(())
 }

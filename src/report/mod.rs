@@ -16,12 +16,73 @@ use crate::diag::Severity;
 use crate::lines::Lines;
 use crate::lint::Finding;
 
-pub use concise::concise;
-pub use github::github;
-pub use human::human;
-pub use json::{JsonFinding, json};
-pub use sarif::sarif;
+pub use concise::write_concise;
+pub use github::write_github;
+pub use human::write_human;
+pub use json::{JsonFinding, write_json};
+pub use sarif::write_sarif;
 pub use statistics::{statistics, statistics_json};
+
+use std::cell::RefCell;
+use std::io;
+
+use serde::Serialize;
+
+use crate::diag::Style;
+
+/// What a reporter writes, as a String (tests, benchmarks, the fuzz target).
+fn written(write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) -> String {
+    let mut out = Vec::new();
+    write(&mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("reports are UTF-8")
+}
+
+pub fn human(findings: &[Finding], style: Style) -> String {
+    written(|w| write_human(w, findings, style))
+}
+
+pub fn concise(findings: &[Finding]) -> String {
+    written(|w| write_concise(w, findings))
+}
+
+pub fn json(findings: &[Finding]) -> String {
+    written(|w| write_json(w, findings))
+}
+
+pub fn sarif(findings: &[Finding]) -> String {
+    written(|w| write_sarif(w, findings))
+}
+
+pub fn github(findings: &[Finding]) -> String {
+    written(|w| write_github(w, findings))
+}
+
+/// A JSON array made element by element as it is written, so that the report of a million
+/// findings is never held whole. Serialized once.
+pub(crate) struct Lazy<I>(RefCell<Option<I>>);
+
+impl<I> Lazy<I> {
+    pub(crate) fn new(items: I) -> Lazy<I> {
+        Lazy(RefCell::new(Some(items)))
+    }
+}
+
+impl<I: Iterator> Serialize for Lazy<I>
+where
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let items = self.0.borrow_mut().take();
+        s.collect_seq(items.into_iter().flatten())
+    }
+}
+
+/// Pretty JSON (two-space indent, as `serde_json::to_string_pretty`) and a final newline.
+fn write_pretty(out: &mut dyn io::Write, value: &impl Serialize) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::pretty(&mut *out);
+    value.serialize(&mut ser).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
 
 /// The text of the file a finding is in, with its line index. Findings come sorted by file,
 /// so one file at a time is enough: each file is read and indexed once, and a fleet's worth
