@@ -233,6 +233,55 @@ fn a_running_server_restarts_only_when_asked(major: u32) {
         restarted,
         "PG{major}: restarted with nothing pending"
     );
+    if major < 12 {
+        recovery_conf_written_after_the_start_waits_for_a_restart(&lab, &out, &apply);
+    }
+}
+
+/// Before 12, recovery.conf is read only at start: one written after the start, even within
+/// the same second, waits for a restart; one written before it does not. Set by mtime, so
+/// that the test does not depend on timing (a whole-second comparison once missed it).
+fn recovery_conf_written_after_the_start_waits_for_a_restart(lab: &Lab, out: &Path, apply: &str) {
+    let major = lab.major;
+    let file = lab.data("vm1").join("recovery.conf");
+    fs::write(
+        &file,
+        "# not read: the server is not restarted in this test\n",
+    )
+    .unwrap();
+    let at = |offset: &str| {
+        let epoch = lab.sql(
+            "vm1",
+            &format!("SELECT extract(epoch FROM pg_postmaster_start_time() + interval '{offset}')"),
+        );
+        let o = std::process::Command::new("touch")
+            .args(["-m", "-d", &format!("@{epoch}")])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "touch: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    at("100 microseconds");
+    let o = lab.try_step(out, apply);
+    let (stdout, stderr) = text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "PG{major}: recovery.conf written just after the start:\n{stdout}\n{stderr}"
+    );
+    assert!(stderr.contains("recovery.conf"), "PG{major}: {stderr}");
+    at("-1 second");
+    let o = lab.try_step(out, apply);
+    let (stdout, stderr) = text(&o);
+    assert!(
+        o.status.success(),
+        "PG{major}: recovery.conf written before the start:\n{stdout}\n{stderr}"
+    );
+    fs::remove_file(&file).unwrap();
 }
 
 /// Scenario 14: a base backup that fails (its slot is missing) leaves the data directory
