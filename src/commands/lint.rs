@@ -302,6 +302,10 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         eprintln!("error: writing the report: {e}");
         return Exit::Io;
     }
+    // The process ends next: freeing a fleet's clusters and findings one allocation at a
+    // time was 7% of a 1,000-cluster run, for memory the exit returns whole.
+    std::mem::forget(clusters);
+    std::mem::forget(findings);
     exit_for(opts.fail_on, errors, warnings, infos)
 }
 
