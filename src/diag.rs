@@ -1,5 +1,6 @@
 //! Diagnostics: a small internal type, turned into miette reports only when rendered.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -21,7 +22,9 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     pub span: Range<usize>,
-    pub text: String,
+    /// Most label and help texts are fixed words: borrowed, not copied into every finding
+    /// (a file can have millions).
+    pub text: Cow<'static, str>,
 }
 
 /// One problem found in an input file.
@@ -33,7 +36,7 @@ pub struct Diagnostic {
     pub message: String,
     /// The first label is the primary one.
     pub labels: Vec<Label>,
-    pub help: Option<String>,
+    pub help: Option<Cow<'static, str>>,
 }
 
 impl Diagnostic {
@@ -54,7 +57,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn label(mut self, span: Range<usize>, text: impl Into<String>) -> Self {
+    pub fn label(mut self, span: Range<usize>, text: impl Into<Cow<'static, str>>) -> Self {
         self.labels.push(Label {
             span,
             text: text.into(),
@@ -62,7 +65,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }
@@ -131,7 +134,7 @@ impl miette::Diagnostic for Bound<'_> {
         }
         Some(Box::new(self.diag.labels.iter().enumerate().map(
             |(i, l)| {
-                let text = (!l.text.is_empty()).then(|| l.text.clone());
+                let text = (!l.text.is_empty()).then(|| l.text.to_string());
                 if i == 0 {
                     LabeledSpan::new_primary_with_span(text, l.span.clone())
                 } else {

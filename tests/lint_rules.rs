@@ -71,12 +71,12 @@ fn every_rule_has_fixtures_that_prove_it() {
                 .unwrap_or(f.file.clone());
             relative(&mut f.diagnostic.message);
             if let Some(help) = &mut f.diagnostic.help {
-                relative(help);
+                relative(help.to_mut());
             }
             f.diagnostic
                 .labels
                 .iter_mut()
-                .for_each(|l| relative(&mut l.text));
+                .for_each(|l| relative(l.text.to_mut()));
         }
         let cwd = std::env::current_dir().unwrap();
         std::env::set_current_dir(support::root()).unwrap();

@@ -467,7 +467,7 @@ impl<'s> Walker<'s, '_, '_> {
             Some(mut diags) => {
                 // The property's own description is the best help the alternative lacks.
                 for d in diags.iter_mut().filter(|d| d.help.is_none()) {
-                    d.help.clone_from(&help);
+                    d.help = help.clone().map(Into::into);
                 }
                 self.out.extend(diags)
             }
