@@ -25,19 +25,30 @@ pub fn stdin_as(path: &Path) -> io::Result<()> {
         .map_err(|_| io::Error::other("standard input was read already"))
 }
 
-/// What standard input held, once `stdin_as` read it.
-pub fn stdin() -> Option<&'static [u8]> {
-    STDIN.get().map(|(_, bytes)| bytes.as_slice())
-}
-
 /// The whole file, or an error when it holds more than `limit` bytes.
 pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    if let Some((stdin_path, bytes)) = STDIN.get() {
-        if std::path::absolute(path).is_ok_and(|p| p == *stdin_path) {
-            return Ok(bytes.clone());
-        }
+    if let Some(bytes) = stdin_for(path) {
+        return Ok(bytes.to_vec());
     }
     take_bounded(std::fs::File::open(path)?, limit)
+}
+
+/// At most the first `n` bytes of the file (what a look at its start needs).
+pub fn read_head(path: &Path, n: u64) -> io::Result<Vec<u8>> {
+    if let Some(bytes) = stdin_for(path) {
+        return Ok(bytes[..bytes.len().min(n as usize)].to_vec());
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)?.take(n).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Standard input's bytes when they stand for `path`.
+fn stdin_for(path: &Path) -> Option<&'static [u8]> {
+    let (stdin_path, bytes) = STDIN.get()?;
+    std::path::absolute(path)
+        .is_ok_and(|p| p == *stdin_path)
+        .then_some(bytes.as_slice())
 }
 
 fn take_bounded(from: impl Read, limit: u64) -> io::Result<Vec<u8>> {

@@ -338,14 +338,7 @@ fn sources(opts: &Args) -> Result<Vec<lint::discover::Source>, (Exit, String)> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("-"));
     crate::input::stdin_as(&path).map_err(|e| (Exit::Io, format!("standard input: {e}")))?;
-    let kind = kind.unwrap_or_else(|| {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        FileKind::from_name(&name)
-            .unwrap_or_else(|| FileKind::sniff(crate::input::stdin().unwrap_or_default()))
-    });
+    let kind = kind.unwrap_or_else(|| FileKind::of(&path));
     Ok(lint::discover::locate_stdin(&path, kind))
 }
 

@@ -2,7 +2,6 @@
 //! pg_ident.conf. Decided by the end of its name (`prod-pg_hba.conf`,
 //! `007_repo_pg_ident.conf`, `pg_hba.conf.j2`), else by its first records.
 
-use std::io::Read;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,12 +86,9 @@ impl FileKind {
         if let Some(kind) = FileKind::from_name(&name) {
             return kind;
         }
-        let mut head = Vec::new();
-        match std::fs::File::open(path) {
-            Ok(f) => {
-                let _ = f.take(SNIFF_BYTES).read_to_end(&mut head);
-                FileKind::sniff(&head)
-            }
+        // Through `input`, so that standard input standing for this path is what is read.
+        match crate::input::read_head(path, SNIFF_BYTES) {
+            Ok(head) => FileKind::sniff(&head),
             Err(_) => FileKind::Conf,
         }
     }
