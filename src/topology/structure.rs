@@ -87,17 +87,14 @@ fn type_fix(path: &[Seg<'_>], found: &DeValue<'_>, expected: &[&str]) -> Option<
     };
     let wants = |t: &str| expected.contains(&t);
     match found {
+        // The spellings PostgreSQL reads as a boolean say which one was meant.
         DeValue::String(s) if wants("boolean") => {
-            let b = match s.trim().to_ascii_lowercase().as_str() {
-                "yes" | "on" | "true" | "1" | "y" | "t" => "true",
-                "no" | "off" | "false" | "0" | "n" | "f" => "false",
-                _ => {
-                    return Some(format!(
-                        "write {key} = true or {key} = false, without quotes"
-                    ));
-                }
-            };
-            Some(format!("write {key} = {b}, without quotes: a TOML boolean"))
+            match crate::catalog::values::parse_bool(s.trim()) {
+                Some(b) => Some(format!("write {key} = {b}, without quotes: a TOML boolean")),
+                None => Some(format!(
+                    "write {key} = true or {key} = false, without quotes"
+                )),
+            }
         }
         DeValue::String(s) if wants("integer") => match s.trim().parse::<i64>() {
             Ok(n) => Some(format!("write {key} = {n}, without quotes: a TOML number")),
