@@ -80,24 +80,17 @@ fn block_unit(param: &Param) -> Option<(f64, &str)> {
     Some((n * kb, u))
 }
 
-/// An amount of kB in the largest unit that keeps it whole, as PostgreSQL writes sizes; a
-/// large amount that is not whole in any is rounded ("about 8GB").
+/// An amount of kB as PostgreSQL writes sizes, in the largest unit that keeps it whole; one
+/// that stays at 1024 or more of a unit below TB is rounded instead ("about 8TB").
 fn fmt_kb(kb: f64) -> String {
-    let units = ["kB", "MB", "GB", "TB"];
-    let mut v = kb;
-    let mut i = 0;
-    while i + 1 < units.len() && v >= 1024.0 && v % 1024.0 == 0.0 {
-        v /= 1024.0;
-        i += 1;
+    use crate::pgconf::units::{about, in_largest_unit};
+    if kb.fract() == 0.0 && kb >= 0.0 {
+        let (n, unit) = in_largest_unit(kb as u64);
+        if n < 1024 || unit == "TB" {
+            return format!("{n}{unit}");
+        }
     }
-    if v < 1024.0 || i + 1 == units.len() {
-        return format!("{}{}", fmt_num(v), units[i]);
-    }
-    while i + 1 < units.len() && v >= 1024.0 {
-        v /= 1024.0;
-        i += 1;
-    }
-    format!("about {}{}", fmt_num(v.round()), units[i])
+    about(kb)
 }
 
 fn fmt_num(v: f64) -> String {

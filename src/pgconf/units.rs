@@ -53,13 +53,26 @@ pub fn show_megabytes(mb: u64) -> String {
     if mb == 0 {
         return "0".to_owned();
     }
-    for (unit, kb) in &MEMORY_UNITS_KB[..3] {
-        let per = kb / 1024;
-        if mb % per == 0 {
-            return format!("{}{unit}", mb / per);
-        }
-    }
-    format!("{mb}MB")
+    let (n, unit) = in_largest_unit(mb * 1024);
+    format!("{n}{unit}")
+}
+
+/// A size in kB as a count of the largest unit that divides it exactly (kB to TB), as `SHOW`
+/// writes sizes: `(128, "MB")` for 131072.
+pub fn in_largest_unit(kb: u64) -> (u64, &'static str) {
+    MEMORY_UNITS_KB[..4]
+        .iter()
+        .find(|(_, per)| kb % per == 0)
+        .map_or((kb, "kB"), |(unit, per)| (kb / per, *unit))
+}
+
+/// A size in kB, rounded, in the largest unit it reaches (kB to TB): "about 8TB".
+pub fn about(kb: f64) -> String {
+    let (unit, per) = MEMORY_UNITS_KB[..4]
+        .iter()
+        .find(|(_, per)| kb >= *per as f64)
+        .map_or(("kB", 1), |(unit, per)| (*unit, *per));
+    format!("about {}{unit}", (kb / per as f64).round())
 }
 
 #[cfg(test)]
