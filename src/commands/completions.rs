@@ -1,8 +1,6 @@
 //! `pgrepl completions SHELL`: a completion script for bash, zsh, fish, elvish or PowerShell,
 //! generated from the same clap definition the binary parses with, so it never lags a flag.
 
-use std::io::Write;
-
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -15,11 +13,5 @@ pub struct Args {
 pub fn run(args: &Args, mut cli: clap::Command) -> Exit {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cli, "pgrepl", &mut out);
-    match std::io::stdout().lock().write_all(&out) {
-        Ok(()) => Exit::Ok,
-        Err(e) => {
-            eprintln!("error: writing the completion script: {e}");
-            Exit::Io
-        }
-    }
+    super::print_generated(&out, "completion script")
 }

@@ -1,8 +1,6 @@
 //! `pgrepl man [COMMAND]`: the manual page (roff), of pgrepl or of one subcommand, generated
 //! from the clap definition: `pgrepl man lint > pgrepl-lint.1`.
 
-use std::io::Write;
-
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
@@ -34,11 +32,5 @@ pub fn run(args: &Args, mut cli: clap::Command) -> Exit {
         eprintln!("error: rendering the manual page: {e}");
         return Exit::Internal;
     }
-    match std::io::stdout().lock().write_all(&out) {
-        Ok(()) => Exit::Ok,
-        Err(e) => {
-            eprintln!("error: writing the manual page: {e}");
-            Exit::Io
-        }
-    }
+    super::print_generated(&out, "manual page")
 }

@@ -45,7 +45,6 @@ struct Raw {
 /// Rules left out for the files one `per-file-ignores` glob matches.
 #[derive(Debug, Clone)]
 pub struct FileIgnore {
-    pub pattern: String,
     matcher: globset::GlobMatcher,
     pub codes: Vec<&'static str>,
 }
@@ -102,7 +101,6 @@ impl LintConfig {
                 .build()
             {
                 Ok(g) => per_file_ignores.push(FileIgnore {
-                    pattern: pattern.clone(),
                     matcher: g.compile_matcher(),
                     codes,
                 }),

@@ -41,10 +41,6 @@ pub fn human(findings: &[Finding], style: Style) -> String {
     written(|w| write_human(w, findings, style))
 }
 
-pub fn concise(findings: &[Finding]) -> String {
-    written(|w| write_concise(w, findings))
-}
-
 pub fn json(findings: &[Finding]) -> String {
     written(|w| write_json(w, findings))
 }

@@ -83,15 +83,18 @@ pub fn load(source: &str) -> Loaded {
     // What the checks said of a value that was replaced by a stand-in is about the stand-in:
     // the structural error at that place is the one to report.
     diagnostics.retain(|d| {
-        d.labels.first().is_none_or(|l| {
-            !bad.iter().any(|b| {
-                b.start < l.span.end.max(l.span.start + 1) && l.span.start < b.end.max(b.start + 1)
-            })
-        })
+        d.labels
+            .first()
+            .is_none_or(|l| !bad.iter().any(|b| overlaps(b, &l.span)))
     });
     diagnostics.extend(structural);
     crate::diag::sort_and_dedup(&mut diagnostics);
     failed(diagnostics)
+}
+
+/// Whether two spans share a byte, an empty span counting as the byte it stands at.
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end.max(b.start + 1) && b.start < a.end.max(a.start + 1)
 }
 
 /// A value that reads as valid for a required key, put where the file's value is wrong, so
