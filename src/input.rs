@@ -18,7 +18,7 @@ static STDIN: OnceLock<(PathBuf, Vec<u8>)> = OnceLock::new();
 
 /// Reads standard input (bounded as a configuration file) to stand for `path`.
 pub fn stdin_as(path: &Path) -> io::Result<()> {
-    let bytes = take_bounded(io::stdin().lock(), MAX_CONFIG_BYTES)?;
+    let bytes = take_bounded(io::stdin().lock(), MAX_CONFIG_BYTES, 0)?;
     let abs = std::path::absolute(path)?;
     STDIN
         .set((abs, bytes))
@@ -30,7 +30,10 @@ pub fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     if let Some(bytes) = stdin_for(path) {
         return Ok(bytes.to_vec());
     }
-    take_bounded(std::fs::File::open(path)?, limit)
+    let file = std::fs::File::open(path)?;
+    // Sized from the file's length (a read or two, no regrowing); /dev/zero and pipes say 0.
+    let size = file.metadata().map_or(0, |m| m.len().min(limit));
+    take_bounded(file, limit, size as usize)
 }
 
 /// At most the first `n` bytes of the file (what a look at its start needs).
@@ -51,8 +54,8 @@ fn stdin_for(path: &Path) -> Option<&'static [u8]> {
         .then_some(bytes.as_slice())
 }
 
-fn take_bounded(from: impl Read, limit: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+fn take_bounded(from: impl Read, limit: u64, expected: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(expected + 1);
     from.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(io::Error::new(

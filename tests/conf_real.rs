@@ -397,8 +397,9 @@ fn hba_rules_match(major: u32, ssl: bool) {
         let theirs = server.hba_rows(&text);
         let ours: Vec<HbaRow> =
             pgrepl::pgconf::hba::rows(&text, &server.data().join("pg_hba.conf"), features)
-                .into_iter()
+                .iter()
                 .map(|r| {
+                    let r = r.view();
                     (
                         r.line_number,
                         r.conn_type,
@@ -660,7 +661,12 @@ fn startup_reports_every_syntax_error(major: u32) {
         .rows
         .iter()
         .filter(|r| r.error.as_deref() == Some("syntax error"))
-        .map(|r| (r.sourcefile.clone().unwrap(), r.sourceline.unwrap()))
+        .map(|r| {
+            (
+                r.sourcefile.as_deref().unwrap().to_owned(),
+                r.sourceline.unwrap(),
+            )
+        })
         .collect();
     assert_eq!(ours, theirs, "PG{major}: syntax errors differ:\n{log}");
     assert_eq!(theirs.len(), 4 + 100, "PG{major}: {log}");

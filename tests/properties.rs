@@ -86,7 +86,7 @@ proptest! {
         prop_assert_eq!(block::merge_hba_block(&once, block).unwrap(), once.clone());
         // The block's record comes before every other record.
         let rules = hba::rows(&once, Path::new("/pg_hba.conf"), hba::Features::distribution(16));
-        prop_assert_eq!(rules[0].user_name.as_deref(), Some(&["r".to_owned()][..]));
+        prop_assert_eq!(rules[0].view().user_name, Some(vec!["r".to_owned()]));
     }
 }
 

@@ -43,7 +43,10 @@ pub fn run(args: &Args) -> Exit {
         }
     };
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&rules).expect("JSON")),
+        Format::Json => {
+            let views: Vec<_> = rules.iter().map(Row::view).collect();
+            println!("{}", serde_json::to_string_pretty(&views).expect("JSON"));
+        }
         Format::Human => print_table(&rules),
     }
     if rules.iter().any(|r| r.error.is_some()) {
@@ -61,6 +64,7 @@ fn print_table(rules: &[Row]) {
     };
     let cells: Vec<[String; 9]> = rules
         .iter()
+        .map(Row::view)
         .map(|r| {
             [
                 r.line_number.to_string(),
@@ -71,7 +75,7 @@ fn print_table(rules: &[Row]) {
                 r.netmask.clone().unwrap_or_default(),
                 r.auth_method.clone().unwrap_or_default(),
                 list(&r.options),
-                r.error.clone().unwrap_or_default(),
+                r.error.unwrap_or_default(),
             ]
         })
         .collect();

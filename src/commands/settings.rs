@@ -55,7 +55,7 @@ fn print_table(rows: &[Row]) {
         .iter()
         .map(|r| {
             [
-                r.sourcefile.clone().unwrap_or_default(),
+                r.sourcefile.as_deref().unwrap_or_default().to_owned(),
                 r.sourceline.map(|l| l.to_string()).unwrap_or_default(),
                 r.seqno.to_string(),
                 r.name.clone().unwrap_or_default(),

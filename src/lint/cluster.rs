@@ -49,7 +49,9 @@ impl HbaFile {
 
     /// The file a record is in: pg_hba.conf itself, or a file it includes (16+).
     pub fn file_of(&self, r: &hba::Row) -> PathBuf {
-        r.file_name.clone().map_or(self.path.clone(), Into::into)
+        r.file_name
+            .as_deref()
+            .map_or(self.path.clone(), PathBuf::from)
     }
 }
 

@@ -10,6 +10,7 @@
 //! not know are errors too, once a caller says which major ([`FileSettings::mark_unrecognized`]).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -24,7 +25,8 @@ pub const MAX_DEPTH: usize = 10;
 /// One row, as in `pg_file_settings`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Row {
-    pub sourcefile: Option<String>,
+    /// Shared by the rows of one file (a fleet has millions of rows, few files).
+    pub sourcefile: Option<Arc<str>>,
     pub sourceline: Option<usize>,
     pub seqno: usize,
     pub name: Option<String>,
@@ -86,7 +88,7 @@ impl FileSettings {
 
     fn error_row(&mut self, at: Option<(&Path, usize)>, error: String) {
         self.rows.push(Row {
-            sourcefile: at.map(|(p, _)| p.display().to_string()),
+            sourcefile: at.map(|(p, _)| p.display().to_string().into()),
             sourceline: at.map(|(_, l)| l),
             seqno: 0,
             name: None,
@@ -133,13 +135,14 @@ impl FileSettings {
             }
         };
         let file = ConfFile::parse(bytes);
+        let source: Arc<str> = path.display().to_string().into();
         let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
         let mut syntax_errors = 0;
         for line in &file.lines {
             match &line.item {
                 Item::Empty => {}
                 Item::Setting(s) => self.rows.push(Row {
-                    sourcefile: Some(path.display().to_string()),
+                    sourcefile: Some(source.clone()),
                     sourceline: Some(line.number),
                     seqno: 0,
                     name: Some(s.name.clone()),

@@ -26,7 +26,7 @@ fn check(c: &Cluster, f: &mut Findings) {
     for (r, rec) in hba.records() {
         if !rec.is_replication()
             || rec.conn_type == "local"
-            || !matches!(rec.method.as_str(), "trust" | "password" | "md5")
+            || !matches!(rec.method, "trust" | "password" | "md5")
         {
             continue;
         }

@@ -49,7 +49,7 @@ pub fn first_match<'r>(rules: &'r [Row], conn: &Connection<'_>) -> Option<&'r Ro
         if r.error.is_some() {
             return false;
         }
-        let type_ok = match (rec.conn_type.as_str(), conn.source) {
+        let type_ok = match (rec.conn_type, conn.source) {
             ("local", None) => true,
             ("local", Some(_)) | (_, None) => false,
             ("host", Some(_)) => true,

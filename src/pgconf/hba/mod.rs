@@ -19,6 +19,7 @@ mod tokens;
 use std::net::IpAddr;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -70,10 +71,32 @@ impl Features {
     }
 }
 
-/// One row of `pg_hba_file_rules`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A token's text: inline up to 24 bytes, as nearly every pg_hba.conf token is.
+pub type Text = compact_str::CompactString;
+
+/// The tokens of a field: one, mostly, kept inline.
+pub type Tokens = smallvec::SmallVec<[Token; 1]>;
+
+/// One record (or failed line) of pg_hba.conf, as the server loads it: the columns of its
+/// `pg_hba_file_rules` row come from `parsed` when the view needs them (see [`Row::view`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     /// The file of the record: only from 16, where the view has this column.
+    pub file_name: Option<Arc<str>>,
+    pub line_number: usize,
+    /// The record, when it could be read (it may still carry an error that stops it from
+    /// matching, such as hostssl without SSL).
+    pub parsed: Option<Record>,
+    /// The view's options column, in its order (empty for none).
+    pub options: Vec<String>,
+    pub error: Option<String>,
+    /// Where the record is (first line to last, byte offsets), for diagnostics.
+    pub span: Range<usize>,
+}
+
+/// A `pg_hba_file_rules` row, column by column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     pub line_number: usize,
@@ -86,11 +109,6 @@ pub struct Row {
     pub auth_method: Option<String>,
     pub options: Option<Vec<String>>,
     pub error: Option<String>,
-    /// Where the record is (first line to last, byte offsets), for diagnostics.
-    #[serde(skip)]
-    pub span: Range<usize>,
-    #[serde(skip)]
-    pub parsed: Option<Record>,
 }
 
 impl Row {
@@ -98,12 +116,38 @@ impl Row {
     pub fn label_span(&self) -> Range<usize> {
         self.span.start..self.span.end.saturating_sub(1).max(self.span.start)
     }
+
+    /// The row as the view shows it.
+    pub fn view(&self) -> View {
+        let texts = |t: &Tokens| t.iter().map(|t| t.text.to_string()).collect();
+        let rec = self.parsed.as_ref();
+        let (address, netmask) = match rec.map(|r| &r.address) {
+            None | Some(Address::None) => (None, None),
+            Some(Address::All) => (Some("all".to_owned()), None),
+            Some(Address::SameHost) => (Some("samehost".to_owned()), None),
+            Some(Address::SameNet) => (Some("samenet".to_owned()), None),
+            Some(Address::Host(h)) => (Some(h.to_string()), None),
+            Some(Address::Net { addr, mask }) => (Some(addr.to_string()), Some(mask.to_string())),
+        };
+        View {
+            file_name: self.file_name.as_deref().map(str::to_owned),
+            line_number: self.line_number,
+            conn_type: rec.map(|r| r.conn_type.to_owned()),
+            database: rec.map(|r| texts(&r.databases)),
+            user_name: rec.map(|r| texts(&r.users)),
+            address,
+            netmask,
+            auth_method: rec.map(|r| r.method.to_owned()),
+            options: (!self.options.is_empty()).then(|| self.options.clone()),
+            error: self.error.clone(),
+        }
+    }
 }
 
 /// A token of a field: its text without quotes, and whether any quote was used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    pub text: String,
+    pub text: Text,
     pub quoted: bool,
 }
 
@@ -116,11 +160,13 @@ impl Token {
 /// A parsed record, for matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
-    pub conn_type: String,
-    pub databases: Vec<Token>,
-    pub users: Vec<Token>,
+    /// `local`, `host`, `hostssl`…: one of the server's words.
+    pub conn_type: &'static str,
+    pub databases: Tokens,
+    pub users: Tokens,
     pub address: Address,
-    pub method: String,
+    /// The method as the view names it (`ident` on a local record is `peer`).
+    pub method: &'static str,
 }
 
 impl Record {
@@ -137,7 +183,7 @@ pub enum Address {
     All,
     SameHost,
     SameNet,
-    Host(String),
+    Host(Text),
     /// An address and its mask; a mask written out need not be contiguous.
     Net {
         addr: IpAddr,
@@ -164,13 +210,14 @@ pub fn read(path: &Path, features: Features) -> std::io::Result<Vec<Row>> {
 mod tests {
     use super::*;
 
-    fn one(line: &str) -> Row {
+    fn one(line: &str) -> View {
         rows(
             line.as_bytes(),
             Path::new("/nonexistent/pg_hba.conf"),
             Features::distribution(16),
         )
         .remove(0)
+        .view()
     }
 
     #[test]

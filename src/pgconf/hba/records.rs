@@ -4,11 +4,48 @@
 use std::net::IpAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use smallvec::SmallVec;
 
 use crate::catalog::{Feature, has};
 
-use super::tokens::{expand_at, fields, logical_lines};
+use super::tokens::{Fields, expand_at, logical_lines};
 use super::{Address, Features, Record, Row, Token};
+
+/// The connection types the server knows (the GSSAPI encryption ones from 12).
+const CONN_TYPES: [&str; 6] = [
+    "local",
+    "host",
+    "hostssl",
+    "hostnossl",
+    "hostgssenc",
+    "hostnogssenc",
+];
+
+/// The authentication methods the server knows by name (whether a build supports each is
+/// decided in `parse_record`).
+const METHODS: [&str; 15] = [
+    "trust",
+    "reject",
+    "md5",
+    "password",
+    "scram-sha-256",
+    "ident",
+    "peer",
+    "cert",
+    "gss",
+    "ldap",
+    "pam",
+    "radius",
+    "oauth",
+    "sspi",
+    "bsd",
+];
+
+fn known(words: &[&'static str], written: &str) -> Option<&'static str> {
+    words.iter().find(|w| **w == written).copied()
+}
 
 /// The mask of a CIDR prefix length, in the address's family.
 fn prefix_mask(addr: &IpAddr, prefix: u8) -> IpAddr {
@@ -55,59 +92,61 @@ impl Parse<'_> {
         }
     }
 
-    fn expand(&self, field: &[Token]) -> Result<Vec<Token>, String> {
-        let mut out = Vec::new();
-        for t in field {
-            if !t.quoted && t.text.starts_with('@') && t.text.len() > 1 {
-                out.extend(expand_at(t, self.dir, self.features.major)?);
-            } else {
-                out.push(t.clone());
+    /// Every field with its `@file` lists read in place.
+    fn expand(&self, fields: &Fields) -> Result<Vec<Vec<Token>>, String> {
+        let mut out = Vec::with_capacity(fields.len());
+        for field in fields.iter() {
+            let mut tokens = Vec::new();
+            for t in field {
+                if is_list(t) {
+                    tokens.extend(expand_at(t, self.dir, self.features.major)?);
+                } else {
+                    tokens.push(t.clone());
+                }
             }
+            out.push(tokens);
         }
         Ok(out)
     }
 }
 
-fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Result<(), String> {
-    // `@file` lists are read for every field, before the record is interpreted.
-    let expanded: Vec<Vec<Token>> = fields
-        .iter()
-        .map(|f| p.expand(f))
-        .collect::<Result<_, _>>()?;
-    let fields = &expanded[..];
+/// An `@file` token: a list of names read from a file.
+fn is_list(t: &Token) -> bool {
+    !t.quoted && t.text.starts_with('@') && t.text.len() > 1
+}
+
+fn parse_record(p: &mut Parse<'_>, fields: &[&[Token]], rule: &mut Row) -> Result<(), String> {
     let f = p.features;
     let mut it = fields.iter();
     let ty = it.next().ok_or("no connection type")?;
     if ty.len() > 1 {
         return Err("multiple values specified for connection type".into());
     }
-    let ty = ty[0].text.clone();
+    let written = ty[0].text.as_str();
+    let ty = known(&CONN_TYPES, written)
+        .filter(|t| !t.contains("gssenc") || has(f.major, Feature::HbaGssEnc))
+        .ok_or_else(|| format!("invalid connection type \"{written}\""))?;
     let local = ty == "local";
-    match ty.as_str() {
-        "local" | "host" | "hostnossl" => {}
-        "hostssl" => {
-            if !f.ssl {
-                p.note("hostssl record cannot match because SSL is disabled".into());
-            }
-        }
-        "hostgssenc" | "hostnogssenc" if has(f.major, Feature::HbaGssEnc) => {
-            if ty == "hostgssenc" && !f.gssapi {
-                p.note(
-                    "hostgssenc record cannot match because GSSAPI is not supported by this build"
-                        .into(),
-                );
-            }
-        }
-        _ => return Err(format!("invalid connection type \"{ty}\"")),
+    if ty == "hostssl" && !f.ssl {
+        p.note("hostssl record cannot match because SSL is disabled".into());
     }
-    let databases = it
+    if ty == "hostgssenc" && !f.gssapi {
+        p.note(
+            "hostgssenc record cannot match because GSSAPI is not supported by this build".into(),
+        );
+    }
+    let databases: super::Tokens = it
         .next()
         .ok_or("end-of-line before database specification")?
-        .clone();
-    let users = it
+        .iter()
+        .cloned()
+        .collect();
+    let users: super::Tokens = it
         .next()
         .ok_or("end-of-line before role specification")?
-        .clone();
+        .iter()
+        .cloned()
+        .collect();
     let mut address = Address::None;
     if !local {
         let field = it
@@ -135,7 +174,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
                         tok.text
                     ));
                 }
-                (Err(_), None) => Address::Host(host.to_owned()),
+                (Err(_), None) => Address::Host(host.into()),
                 (Ok(addr), Some(bits)) => {
                     let max = if addr.is_ipv4() { 32 } else { 128 };
                     match bits.parse::<u8>() {
@@ -171,21 +210,22 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
     if method_field.len() > 1 {
         return Err("multiple values specified for authentication type".into());
     }
-    let mut method = method_field[0].text.clone();
-    if method == "ident" && local {
-        method = "peer".into();
-    }
-    let supported = match method.as_str() {
-        "trust" | "reject" | "md5" | "password" | "scram-sha-256" | "ident" | "peer" | "cert" => {
-            true
+    let written = method_field[0].text.as_str();
+    let method = match known(&METHODS, written) {
+        Some("ident") if local => "peer",
+        Some("oauth") if !has(f.major, Feature::HbaOauth) => {
+            return Err(format!("invalid authentication method \"{written}\""));
         }
+        Some(m) => m,
+        None => return Err(format!("invalid authentication method \"{written}\"")),
+    };
+    let supported = match method {
         "gss" => f.gssapi,
         "ldap" => f.ldap,
         "pam" => f.pam,
         "radius" => f.radius,
-        "oauth" if has(f.major, Feature::HbaOauth) => true,
         "sspi" | "bsd" => false,
-        _ => return Err(format!("invalid authentication method \"{method}\"")),
+        _ => true,
     };
     if !supported {
         return Err(format!(
@@ -211,7 +251,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
     let mut other_options: Vec<String> = Vec::new();
     let mut ldap_pairs: Vec<(&str, &str)> = Vec::new();
     for field in it {
-        for tok in field {
+        for tok in field.iter() {
             let Some((name, value)) = tok.text.split_once('=') else {
                 return Err(format!(
                     "authentication option not in name=value format: {}",
@@ -220,7 +260,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
             };
             match name {
                 "map" => {
-                    if !matches!(method.as_str(), "ident" | "peer" | "gss" | "sspi" | "cert") {
+                    if !matches!(method, "ident" | "peer" | "gss" | "sspi" | "cert") {
                         return Err("authentication option \"map\" is only valid for authentication methods ident, peer, gssapi, sspi, and cert".into());
                     }
                     map = Some(value.to_owned());
@@ -246,7 +286,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
                         ("0", ..=13) if method != "cert" => "no-verify".to_owned(),
                         _ => return Err(format!("invalid value for clientcert: \"{value}\"")),
                     };
-                    let v = match (method.as_str(), f.major) {
+                    let v = match (method, f.major) {
                         ("cert", 12..=13) => "verify-full".to_owned(),
                         ("cert", 14..) if v != "verify-full" => {
                             return Err("clientcert only accepts \"verify-full\" when using \"cert\" authentication".into());
@@ -255,13 +295,13 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
                     };
                     clientcert = Some(v);
                 }
-                "include_realm" if matches!(method.as_str(), "gss" | "sspi") => {
+                "include_realm" if matches!(method, "gss" | "sspi") => {
                     include_realm =
                         Some(crate::catalog::values::parse_bool(value).ok_or_else(|| {
                             format!("invalid value for include_realm: \"{value}\"")
                         })?);
                 }
-                "krb_realm" if matches!(method.as_str(), "gss" | "sspi") => {
+                "krb_realm" if matches!(method, "gss" | "sspi") => {
                     krb_realm = Some(value.to_owned())
                 }
                 "clientname" if has(f.major, Feature::HbaClientName) => {
@@ -273,10 +313,10 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
                     }
                     // The view does not list it.
                 }
-                _ if method == "ldap" && method_option(&method, name, f.major) => {
+                _ if method == "ldap" && method_option(method, name, f.major) => {
                     ldap_pairs.push((name, value));
                 }
-                _ if method_option(&method, name, f.major) => {
+                _ if method_option(method, name, f.major) => {
                     // Accepted for its method; value checks and the view's exact rendering of
                     // RADIUS and PAM options are not mirrored (no server build here has them
                     // beyond 10 to prove them against). LDAP's are: see ldap.rs.
@@ -295,7 +335,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
     }
     // The view lists options in a fixed order.
     let mut options = Vec::new();
-    if matches!(method.as_str(), "gss" | "sspi") && include_realm.unwrap_or(true) {
+    if matches!(method, "gss" | "sspi") && include_realm.unwrap_or(true) {
         options.push("include_realm=true".to_owned());
     }
     if let Some(m) = map {
@@ -308,22 +348,7 @@ fn parse_record(p: &mut Parse<'_>, fields: &[Vec<Token>], rule: &mut Row) -> Res
         options.push(format!("krb_realm={r}"));
     }
     options.extend(other_options);
-    rule.conn_type = Some(ty.clone());
-    rule.database = Some(databases.iter().map(|t| t.text.clone()).collect());
-    rule.user_name = Some(users.iter().map(|t| t.text.clone()).collect());
-    match &address {
-        Address::None => {}
-        Address::All => rule.address = Some("all".into()),
-        Address::SameHost => rule.address = Some("samehost".into()),
-        Address::SameNet => rule.address = Some("samenet".into()),
-        Address::Host(h) => rule.address = Some(h.clone()),
-        Address::Net { addr, mask } => {
-            rule.address = Some(addr.to_string());
-            rule.netmask = Some(mask.to_string());
-        }
-    }
-    rule.auth_method = Some(method.clone());
-    rule.options = (!options.is_empty()).then_some(options);
+    rule.options = options;
     rule.parsed = Some(Record {
         conn_type: ty,
         databases,
@@ -375,12 +400,12 @@ fn method_option(method: &str, name: &str, major: u32) -> bool {
 }
 
 /// Include directives (16+): the kind, if the line is one.
-fn include_kind(fields: &[Vec<Token>]) -> Option<&'static str> {
-    let first = fields.first()?.first()?;
-    if first.quoted || fields[0].len() != 1 {
+fn include_kind(fields: &Fields) -> Option<&'static str> {
+    let first = fields.get(0);
+    if first.len() != 1 || first[0].quoted {
         return None;
     }
-    match first.text.as_str() {
+    match first[0].text.as_str() {
         "include" => Some("include"),
         "include_if_exists" => Some("include_if_exists"),
         "include_dir" => Some("include_dir"),
@@ -389,18 +414,18 @@ fn include_kind(fields: &[Vec<Token>]) -> Option<&'static str> {
 }
 
 fn error_row(
-    file: &Path,
-    features: Features,
+    file_name: &Option<Arc<str>>,
     line_number: usize,
     span: Range<usize>,
     error: String,
 ) -> Row {
     Row {
-        file_name: has(features.major, Feature::HbaIncludes).then(|| file.display().to_string()),
+        file_name: file_name.clone(),
         line_number,
-        span,
+        parsed: None,
+        options: Vec::new(),
         error: Some(error),
-        ..Row::empty()
+        span,
     }
 }
 
@@ -412,21 +437,25 @@ pub(super) fn collect(
     out: &mut Vec<Row>,
 ) {
     let dir = file.parent().unwrap_or(Path::new("/")).to_path_buf();
+    // One copy of the path, shared by the file's rows.
+    let file_name: Option<Arc<str>> =
+        has(features.major, Feature::HbaIncludes).then(|| file.display().to_string().into());
+    let mut fields = Fields::default();
     for (number, span, line) in logical_lines(text, features.major) {
-        let fields = fields(&line);
+        fields.read(&line);
         if fields.is_empty() {
             continue;
         }
         if has(features.major, Feature::HbaIncludes) {
             if let Some(kind) = include_kind(&fields) {
-                let here = |e: String| error_row(file, features, number, span.clone(), e);
-                let [_, arg] = &fields[..] else {
+                let here = |e: String| error_row(&file_name, number, span.clone(), e);
+                if fields.len() != 2 {
                     out.push(here(format!(
                         "invalid syntax for {kind}: exactly one file or directory name expected"
                     )));
                     continue;
-                };
-                let target = dir.join(&arg[0].text);
+                }
+                let target = dir.join(fields.get(1)[0].text.as_str());
                 if depth >= crate::pgconf::file_settings::MAX_DEPTH {
                     out.push(here(format!(
                         "could not open file \"{}\": maximum nesting depth exceeded",
@@ -475,40 +504,32 @@ pub(super) fn collect(
             }
         }
         let mut rule = Row {
-            file_name: has(features.major, Feature::HbaIncludes)
-                .then(|| file.display().to_string()),
+            file_name: file_name.clone(),
             line_number: number,
+            parsed: None,
+            options: Vec::new(),
+            error: None,
             span: span.clone(),
-            ..Row::empty()
         };
         let mut p = Parse {
             features,
             dir: &dir,
             error: None,
         };
-        match parse_record(&mut p, &fields, &mut rule) {
+        // `@file` lists are read for every field, before the record is interpreted.
+        let parsed = if fields.iter().flatten().any(is_list) {
+            p.expand(&fields).and_then(|expanded| {
+                let slices: SmallVec<[&[Token]; 8]> = expanded.iter().map(Vec::as_slice).collect();
+                parse_record(&mut p, &slices, &mut rule)
+            })
+        } else {
+            let slices: SmallVec<[&[Token]; 8]> = fields.iter().collect();
+            parse_record(&mut p, &slices, &mut rule)
+        };
+        match parsed {
             Ok(()) => rule.error = p.error,
-            Err(e) => rule = error_row(file, features, number, span, e),
+            Err(e) => rule = error_row(&file_name, number, span, e),
         }
         out.push(rule);
-    }
-}
-
-impl Row {
-    fn empty() -> Row {
-        Row {
-            file_name: None,
-            line_number: 0,
-            conn_type: None,
-            database: None,
-            user_name: None,
-            address: None,
-            netmask: None,
-            auth_method: None,
-            options: None,
-            error: None,
-            span: 0..0,
-            parsed: None,
-        }
     }
 }
