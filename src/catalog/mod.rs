@@ -195,6 +195,12 @@ pub fn facts(major: u32) -> Option<&'static MajorFacts> {
 /// base backup, one streaming its WAL.
 pub const BASEBACKUP_SENDERS: u32 = 2;
 
+/// What replication slots without max_slot_wal_keep_size risk (13+): lint's PGR030 and
+/// `check` say it in these words.
+pub const SLOT_WAL_UNBOUNDED: &str = "replication slots with max_slot_wal_keep_size = -1: a standby that stops consuming fills pg_wal's disk";
+pub const SLOT_WAL_UNBOUNDED_HELP: &str =
+    "set max_slot_wal_keep_size to a bound below pg_wal's free space (e.g. '50GB')";
+
 /// WAL segment size pgrepl assumes when converting `wal_keep_size` to segments (the
 /// initdb default; clusters made with `--wal-segsize` differ).
 pub const WAL_SEGMENT_MB: u64 = 16;

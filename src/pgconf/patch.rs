@@ -2,13 +2,14 @@
 //!
 //! postgresql.conf: a setting is changed where it is active (its comment kept), else the
 //! commented-out default line is uncommented (as the guides tell people to do by hand), else
-//! it is added to a marked pgrepl block at the end. (pg_hba.conf's block is merged by
+//! it is added to a marked pgrepl block: above the first `include_dir` (so that drop-ins still
+//! win), else at the end. (pg_hba.conf's block is merged by
 //! `pgconf::block`.) Patching twice gives the same bytes as patching once.
 
 use std::ops::Range;
 
 use super::block::{BEGIN, END, line_ending};
-use super::conf::{ConfFile, Item};
+use super::conf::{ConfFile, IncludeKind, Item};
 
 /// Replaces `range` of `text` with `new`.
 fn splice(text: &[u8], range: Range<usize>, new: &[u8]) -> Vec<u8> {
@@ -82,13 +83,24 @@ pub fn set(text: &[u8], name: &str, literal: &str, note: &str) -> Vec<u8> {
         let at = file.lines[end].span.start;
         return splice(text, at..at, new_line.as_bytes());
     }
+    let block = format!(
+        "{BEGIN} (settings added by pgrepl gen; edit the topology instead){eol}{new_line}{END}{eol}"
+    );
+    // Above the first include_dir (Debian's `include_dir = 'conf.d'` at the end): the
+    // drop-ins read after it must still win, or the block would override pgrepl's own
+    // conf.d file (PGR028).
+    let include_dir = file.lines.iter().find_map(|l| match &l.item {
+        Item::Include(i) if i.kind == IncludeKind::Dir => Some(l.span.start),
+        _ => None,
+    });
+    if let Some(at) = include_dir {
+        return splice(text, at..at, format!("{block}{eol}").as_bytes());
+    }
     let mut out = text.to_vec();
     if !out.is_empty() && !out.ends_with(b"\n") {
         out.extend_from_slice(eol.as_bytes());
     }
-    out.extend_from_slice(
-        format!("{eol}{BEGIN} (settings added by pgrepl gen; edit the topology instead){eol}{new_line}{END}{eol}").as_bytes(),
-    );
+    out.extend_from_slice(format!("{eol}{block}").as_bytes());
     out
 }
 
@@ -134,5 +146,16 @@ mod tests {
         .iter()
         .fold(once.clone(), |t, (n, v)| set(&t, n, v, "x"));
         assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn the_block_stays_above_the_drop_ins() {
+        let debian =
+            format!("{SAMPLE}\n# Add settings for extensions here\ninclude_dir = 'conf.d'\n");
+        let t = set(debian.as_bytes(), "primary_slot_name", "'b'", "slot");
+        let t = set(&t, "primary_conninfo", "'host=a'", "upstream");
+        let s = String::from_utf8_lossy(&t).into_owned();
+        assert!(s.ends_with("# Add settings for extensions here\n# BEGIN pgrepl (settings added by pgrepl gen; edit the topology instead)\nprimary_slot_name = 'b'\t# slot\nprimary_conninfo = 'host=a'\t# upstream\n# END pgrepl\n\ninclude_dir = 'conf.d'\n"), "{s}");
+        assert_eq!(set(&t, "primary_slot_name", "'b'", "slot"), t);
     }
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::catalog::{self, Context, MajorFacts, StandbySetup, WalKeep};
 use crate::pgconf::{quote, units};
-use crate::topology::model::Role;
+use crate::topology::model::{AuthMethod, Role};
 use crate::topology::valid::{ValidNode, ValidTopology};
 
 /// A postgresql.conf setting pgrepl writes, with what the server will report for it.
@@ -152,6 +152,44 @@ pub fn settings_for(topo: &ValidTopology, node: &ValidNode) -> Vec<Setting> {
             "a standby refuses queries while it replays (no effect on a primary)".into()
         },
     ));
+    if !topo.data_checksums {
+        out.push(setting(
+            "wal_log_hints",
+            "on".into(),
+            "on".into(),
+            "on".into(),
+            "pg_rewind needs it (or data checksums) to bring this server back as a standby after a failover".into(),
+        ));
+    }
+    if let Some(mb) = s
+        .max_slot_wal_keep_mb
+        .filter(|_| catalog::has(facts.major, catalog::Feature::WalKeepSize))
+    {
+        out.push(setting(
+            "max_slot_wal_keep_size",
+            quote::conf_string(&units::show_megabytes(mb)),
+            units::show_megabytes(mb),
+            mb.to_string(),
+            "the most WAL a slot may hold back: past it only that standby needs a new base backup, and pg_wal's disk never fills".into(),
+        ));
+    }
+    let scram = topo.replication.auth_method == AuthMethod::ScramSha256;
+    let hashes_md5 = facts
+        .params()
+        .get("password_encryption")
+        .is_some_and(|p| p.default != "scram-sha-256");
+    if scram && hashes_md5 {
+        out.push(setting(
+            "password_encryption",
+            "'scram-sha-256'".into(),
+            "scram-sha-256".into(),
+            "scram-sha-256".into(),
+            format!(
+                "scram-sha-256 records need SCRAM hashes; PostgreSQL {} hashes new passwords with md5 by default",
+                facts.major
+            ),
+        ));
+    }
     if let Some(tls) = &topo.replication.tls {
         out.push(setting(
             "ssl",

@@ -80,6 +80,8 @@ codes! {
     SYNC_NOT_DIRECT = "topology::sync-not-direct";
     /// The primary listed as a synchronous standby.
     SYNC_NOT_STANDBY = "topology::sync-not-standby";
+    /// Replication slots without max_slot_wal_keep_size (13+): lint's PGR030 in advance.
+    SLOT_WAL_UNBOUNDED = "topology::slot-wal-unbounded";
     /// A synchronous standby that names no node.
     SYNC_UNKNOWN_STANDBY = "topology::sync-unknown-standby";
 }

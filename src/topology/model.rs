@@ -40,6 +40,11 @@ pub struct Cluster {
     /// `none` leaves the firewall to you.
     #[serde(default)]
     pub firewall: Firewall,
+    /// Whether the nodes' clusters were initialised with data checksums (`initdb -k`; the
+    /// default from PostgreSQL 18). Without them pgrepl writes `wal_log_hints = on`, which
+    /// pg_rewind needs to bring a former primary back as a standby. Default false.
+    #[serde(default)]
+    pub data_checksums: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -263,6 +268,12 @@ pub struct Settings {
     pub max_replication_slots: Option<u32>,
     /// Whether a standby accepts read-only queries. Default true.
     pub hot_standby: Option<bool>,
+    /// Most WAL a replication slot may hold back (PostgreSQL 13+), with a unit as for
+    /// `wal_keep_size`: past it the slot is invalidated and only its standby needs a new
+    /// base backup. Without it a standby that stops consuming fills pg_wal's disk and stops
+    /// the primary; `check` warns when slots are used without it. Set it well below the free
+    /// space of pg_wal's disk.
+    pub max_slot_wal_keep_size: Option<SizeValue>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

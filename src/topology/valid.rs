@@ -12,6 +12,8 @@ pub struct ValidTopology {
     pub cluster: String,
     pub facts: &'static MajorFacts,
     pub firewall: Firewall,
+    /// The clusters were initialised with data checksums (else wal_log_hints is written).
+    pub data_checksums: bool,
     pub replication: ValidReplication,
     pub sync: Option<SyncSpec>,
     /// Primary first, then standbys so that every upstream comes before its downstreams
@@ -90,6 +92,8 @@ pub struct EffectiveSettings {
     pub wal_keep_mb: u64,
     pub max_replication_slots: u32,
     pub hot_standby: bool,
+    /// max_slot_wal_keep_size in MB, when the topology sets it.
+    pub max_slot_wal_keep_mb: Option<u64>,
 }
 
 /// Paths and commands of one node, placeholders substituted.

@@ -8,7 +8,8 @@ crate::declare_rule! {
     /// `listen_addresses` defaults to `localhost`: the guide's most forgotten step.
     /// pg_basebackup then fails with "Connection refused". Reported for primaries, and for
     /// configurations of unknown role whose pg_hba.conf admits replication from the network
-    /// (a standby's own replication records are for after a promotion).
+    /// (a standby's own replication records are for after a promotion). Not reported when
+    /// every replication record admits loopback only: its standbys are on this host (a lab).
     ///
     /// ## Example
     /// `#listen_addresses = 'localhost'` (unset)
@@ -24,20 +25,24 @@ crate::declare_rule! {
     };
 }
 
-fn serves_network_replication(c: &Cluster) -> bool {
-    c.hba.as_ref().is_some_and(|h| {
-        h.records()
-            .any(|(_, r)| r.conn_type != "local" && r.is_replication())
-    })
+/// The records admitting replication over TCP, rejections left out.
+fn network_replication(c: &Cluster) -> impl Iterator<Item = &crate::pgconf::hba::Record> {
+    c.hba
+        .iter()
+        .flat_map(|h| h.records())
+        .map(|(_, r)| r)
+        .filter(|r| r.conn_type != "local" && r.method != "reject" && r.is_replication())
 }
 
 fn check(c: &Cluster, f: &mut Findings) {
     let primary_like = match c.role {
         Role::Primary => true,
-        Role::Unknown => serves_network_replication(c),
+        Role::Unknown => network_replication(c).next().is_some(),
         Role::Standby => false,
     };
-    if !primary_like {
+    let only_loopback_standbys = network_replication(c).next().is_some()
+        && network_replication(c).all(|r| r.address.is_loopback_only());
+    if !primary_like || only_loopback_standbys {
         return;
     }
     let Some(conf) = c.conf_path() else { return };

@@ -6,6 +6,8 @@ crate::declare_rule! {
     /// ## Why it matters
     /// `trust` lets anyone who reaches the port copy the database; `password` sends it in
     /// clear text; `md5` hashes can be replayed and PostgreSQL 18 warns on every md5 login.
+    /// `md5` on a loopback-only record (the distributions' default before 14) crosses no
+    /// network and is not reported.
     ///
     /// ## Example
     /// `host replication all 10.0.0.0/8 trust`
@@ -27,6 +29,7 @@ fn check(c: &Cluster, f: &mut Findings) {
         if !rec.is_replication()
             || rec.conn_type == "local"
             || !matches!(rec.method, "trust" | "password" | "md5")
+            || (rec.method == "md5" && rec.address.is_loopback_only())
         {
             continue;
         }

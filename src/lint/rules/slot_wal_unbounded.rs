@@ -57,8 +57,10 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
         {
             continue;
         }
-        let message = "replication slots with max_slot_wal_keep_size = -1: a standby that stops consuming fills pg_wal's disk";
-        let help = "set max_slot_wal_keep_size to a bound below pg_wal's free space (e.g. '50GB')";
+        let (message, help) = (
+            crate::catalog::SLOT_WAL_UNBOUNDED,
+            crate::catalog::SLOT_WAL_UNBOUNDED_HELP,
+        );
         match c.effective("max_slot_wal_keep_size") {
             Some(s) => {
                 let d = f

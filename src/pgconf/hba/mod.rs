@@ -191,6 +191,21 @@ pub enum Address {
     },
 }
 
+impl Address {
+    /// Whether the record admits only this host's loopback addresses (127.0.0.0/8, ::1): its
+    /// connections never cross a network.
+    pub fn is_loopback_only(&self) -> bool {
+        match self {
+            Address::Net { addr, mask } => match (addr, mask) {
+                (IpAddr::V4(a), IpAddr::V4(m)) => a.is_loopback() && u32::from(*m) >> 24 == 0xff,
+                (IpAddr::V6(a), IpAddr::V6(m)) => a.is_loopback() && u128::from(*m) == u128::MAX,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
 /// Every record of a pg_hba.conf text as a `pg_hba_file_rules` row. `file` is where the text
 /// is from: its directory is where `@file` lists and included files are looked up, and its
 /// path is the view's file_name (16+), whatever the file is called.

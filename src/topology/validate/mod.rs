@@ -116,6 +116,7 @@ pub fn validate(topo: &Topology, doc: &Doc<'_>) -> (Option<ValidTopology>, Vec<D
                 cluster: topo.cluster.name.clone(),
                 facts,
                 firewall: topo.cluster.firewall,
+                data_checksums: topo.cluster.data_checksums,
                 replication,
                 sync,
                 nodes,

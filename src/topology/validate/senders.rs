@@ -3,7 +3,7 @@
 //! the settings a standby needs at least as high as its primary's.
 
 use super::{Ctx, Shape, node_path, setting_path};
-use crate::catalog::{BASEBACKUP_SENDERS, MajorFacts};
+use crate::catalog::{self, BASEBACKUP_SENDERS, Feature, MajorFacts, has};
 use crate::diag::Diagnostic;
 use crate::pgconf::units;
 use crate::topology::codes;
@@ -24,6 +24,8 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, shape: &Shape<'_>, facts: Option<&'sta
         ..
     } = shape;
     let primary = *primary;
+    // Nodes holding slots with no bound on the WAL they keep (one warning names them all).
+    let mut unbounded = Vec::new();
     for i in 0..nodes.len() {
         let s = &settings[i];
         let n = &nodes[i];
@@ -52,6 +54,9 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, shape: &Shape<'_>, facts: Option<&'sta
                     .label(cx.span(&setting_path(i, "max_replication_slots", n.postgresql.max_replication_slots.is_some())), "too few slots")
                     .help(format!("set max_replication_slots to at least {slots_needed}, or turn slots off for some standbys")),
             );
+        }
+        if slots_needed > 0 && s.max_slot_wal_keep_mb.is_none() {
+            unbounded.push((i, slots_needed));
         }
         if n.role == Role::Standby && !shape.uses_slot(i) {
             if let Some(u) = upstream[i] {
@@ -111,5 +116,27 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, shape: &Shape<'_>, facts: Option<&'sta
                 }
             }
         }
+    }
+    let bounds_slots = facts.is_some_and(|f| has(f.major, Feature::WalKeepSize));
+    if bounds_slots && !unbounded.is_empty() {
+        let names: Vec<&str> = unbounded
+            .iter()
+            .map(|&(i, _)| nodes[i].name.as_str())
+            .collect();
+        let mut d = Diagnostic::warning(
+            codes::SLOT_WAL_UNBOUNDED,
+            format!("{} ({})", catalog::SLOT_WAL_UNBOUNDED, names.join(", ")),
+        );
+        for &(i, slots) in &unbounded {
+            let what = match slots {
+                1 => "holds 1 slot, unbounded".to_owned(),
+                n => format!("holds {n} slots, unbounded"),
+            };
+            d = d.label(cx.span(&node_path(i, "name")), what);
+        }
+        cx.push(d.help(format!(
+            "{} in [postgresql]",
+            catalog::SLOT_WAL_UNBOUNDED_HELP
+        )));
     }
 }

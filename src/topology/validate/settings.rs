@@ -19,33 +19,24 @@ pub(super) fn effective(cx: &mut Ctx<'_, '_>, topo: &Topology, i: usize) -> Effe
     let at = |field: &'static str, node_has: bool| setting_path(i, field, node_has);
     let pick = |f: fn(&Settings) -> bool| f(node);
 
-    let wal_keep_mb = match node.wal_keep_size.as_ref().or(all.wal_keep_size.as_ref()) {
-        None => DEFAULT_WAL_KEEP_MB,
-        Some(SizeValue::Megabytes(mb)) => *mb,
-        Some(SizeValue::Text(t)) => match units::parse_megabytes(t) {
-            Ok(mb) => mb,
-            Err(why) => {
-                let path = at("wal_keep_size", pick(|s| s.wal_keep_size.is_some()));
-                cx.push(
-                    Diagnostic::error(codes::INVALID_SIZE, format!("wal_keep_size {why}"))
-                        .label(cx.span(&path), "not a size PostgreSQL accepts")
-                        .help("write a whole number of megabytes with a unit, e.g. \"64MB\" or \"1GB\""),
-                );
-                DEFAULT_WAL_KEEP_MB
-            }
-        },
-    };
-    if wal_keep_mb > i32::MAX as u64 {
-        let path = at("wal_keep_size", pick(|s| s.wal_keep_size.is_some()));
-        cx.push(
-            Diagnostic::error(
-                codes::OUT_OF_RANGE,
-                "wal_keep_size is larger than PostgreSQL allows",
-            )
-            .label(cx.span(&path), "above 2147483647MB")
-            .help("PostgreSQL's maximum is 2147483647MB (about 2PB)"),
-        );
-    }
+    let wal_keep_mb = size_mb(
+        cx,
+        "wal_keep_size",
+        node.wal_keep_size.as_ref().or(all.wal_keep_size.as_ref()),
+        at("wal_keep_size", pick(|s| s.wal_keep_size.is_some())),
+    )
+    .unwrap_or(DEFAULT_WAL_KEEP_MB);
+    let max_slot_wal_keep_mb = size_mb(
+        cx,
+        "max_slot_wal_keep_size",
+        node.max_slot_wal_keep_size
+            .as_ref()
+            .or(all.max_slot_wal_keep_size.as_ref()),
+        at(
+            "max_slot_wal_keep_size",
+            pick(|s| s.max_slot_wal_keep_size.is_some()),
+        ),
+    );
     let wal_level = node
         .wal_level
         .or(all.wal_level)
@@ -82,5 +73,41 @@ pub(super) fn effective(cx: &mut Ctx<'_, '_>, topo: &Topology, i: usize) -> Effe
             .or(all.max_replication_slots)
             .unwrap_or(DEFAULT_MAX_REPLICATION_SLOTS),
         hot_standby: node.hot_standby.or(all.hot_standby).unwrap_or(true),
+        max_slot_wal_keep_mb,
     }
+}
+
+/// A size setting in megabytes: None when unset, or (reported) when no server would accept
+/// it.
+fn size_mb(
+    cx: &mut Ctx<'_, '_>,
+    name: &str,
+    value: Option<&SizeValue>,
+    path: Vec<crate::topology::doc::Seg<'static>>,
+) -> Option<u64> {
+    let mb = match value? {
+        SizeValue::Megabytes(mb) => *mb,
+        SizeValue::Text(t) => match units::parse_megabytes(t) {
+            Ok(mb) => mb,
+            Err(why) => {
+                cx.push(
+                    Diagnostic::error(codes::INVALID_SIZE, format!("{name} {why}"))
+                        .label(cx.span(&path), "not a size PostgreSQL accepts")
+                        .help("write a whole number of megabytes with a unit, e.g. \"64MB\" or \"1GB\""),
+                );
+                return None;
+            }
+        },
+    };
+    if mb > i32::MAX as u64 {
+        cx.push(
+            Diagnostic::error(
+                codes::OUT_OF_RANGE,
+                format!("{name} is larger than PostgreSQL allows"),
+            )
+            .label(cx.span(&path), "above 2147483647MB")
+            .help("PostgreSQL's maximum is 2147483647MB (about 2PB)"),
+        );
+    }
+    Some(mb)
 }
