@@ -1,5 +1,6 @@
 //! pgrepl never disagrees with itself: what `gen` writes, installed on each major's stock
-//! files as its runbooks install it, is clean under `lint --topology … --fail-on info`.
+//! files as its runbooks install it, is clean under `lint --fail-on info`, with
+//! `--topology` and without.
 //!
 //! Every example at every major 10-18, two ways: the conf.d drop-in beside the stock
 //! postgresql.conf, and the node's own postgresql.conf patched by `gen --base` with the
@@ -136,16 +137,24 @@ fn installed_and_linted(dir: &Path, topology: &str, patched_conf: bool) -> Optio
             }
         }
     }
-    let o = pgrepl(&[
-        "lint",
-        tree.to_str().unwrap(),
-        "--topology",
-        topo_path.to_str().unwrap(),
-        "--fail-on",
-        "info",
-    ]);
-    let report = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
-    (o.status.code() != Some(0)).then_some(report)
+    // With the topology, and without it (lint then knows no node's own address).
+    let mut reports = Vec::new();
+    for with_topology in [true, false] {
+        let mut args = vec!["lint", tree.to_str().unwrap(), "--fail-on", "info"];
+        if with_topology {
+            args.extend(["--topology", topo_path.to_str().unwrap()]);
+        }
+        let o = pgrepl(&args);
+        if o.status.code() != Some(0) {
+            reports.push(format!(
+                "-- lint {}:\n{}{}",
+                if with_topology { "--topology" } else { "alone" },
+                String::from_utf8_lossy(&o.stdout),
+                stderr(&o)
+            ));
+        }
+    }
+    (!reports.is_empty()).then(|| reports.join("\n"))
 }
 
 #[test]

@@ -10,7 +10,11 @@ crate::declare_rule! {
     /// When the primary fails, a standby is promoted and the other standbys (and the old
     /// primary, rejoining) must stream from it. If its pg_hba.conf does not admit them, they
     /// are locked out at the worst moment: "no pg_hba.conf entry for replication connection".
-    /// Records that admit only the standby's own address are not expected on it.
+    /// Records that admit only the standby's own address are not expected on it. Its address
+    /// is known from an explicit listen_addresses or from `--topology`; when neither says
+    /// (`listen_addresses = '*'`, no topology) and the standby lacks exactly one record, one
+    /// that admits a single address, that record is taken to be the standby's own (the
+    /// upstream admits it to stream) and not reported. Give `--topology` to check fully.
     ///
     /// ## Example
     /// the primary has `host replication replicator 10.0.0.12/32 scram-sha-256`, the standby
@@ -46,13 +50,18 @@ fn own_addresses(fleet: &Fleet<'_>, i: usize) -> Vec<IpAddr> {
 /// A record admitting exactly one of these addresses.
 fn only_admits(rec: &Record, addresses: &[IpAddr]) -> bool {
     match &rec.address {
-        Address::Net { addr, mask } => {
-            let full = match mask {
-                IpAddr::V4(m) => u32::from(*m) == u32::MAX,
-                IpAddr::V6(m) => u128::from(*m) == u128::MAX,
-            };
-            full && addresses.contains(addr)
-        }
+        Address::Net { addr, .. } => single_address(rec) && addresses.contains(addr),
+        _ => false,
+    }
+}
+
+/// Whether the record admits exactly one address (a /32 or /128).
+fn single_address(rec: &Record) -> bool {
+    match &rec.address {
+        Address::Net { mask, .. } => match mask {
+            IpAddr::V4(m) => u32::from(*m) == u32::MAX,
+            IpAddr::V6(m) => u128::from(*m) == u128::MAX,
+        },
         _ => false,
     }
 }
@@ -67,13 +76,21 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
         };
         let own = own_addresses(fleet, i);
         let have: Vec<&Record> = mine.records().map(|(_, rec)| rec).collect();
-        for (r, rec) in theirs.records() {
-            if !rec.is_replication() || rec.method == "reject" || only_admits(rec, &own) {
-                continue;
+        let missing: Vec<_> = theirs
+            .records()
+            .filter(|(_, rec)| {
+                rec.is_replication()
+                    && rec.method != "reject"
+                    && !only_admits(rec, &own)
+                    && !have.contains(rec)
+            })
+            .collect();
+        if let ([(_, rec)], true) = (&missing[..], own.is_empty()) {
+            if single_address(rec) {
+                continue; // the record that admits this standby itself
             }
-            if have.contains(&rec) {
-                continue;
-            }
+        }
+        for (r, _) in missing {
             let file = theirs.file_of(r);
             let d = f
                 .diag(format!(
