@@ -58,21 +58,34 @@ impl Cluster {
 
     /// `postgres -C name -c name=value`: the value the server would use, or `None` if it
     /// refuses to start with it.
+    /// What `postgres -C` prints for `name` (with `value` set), or None when the server
+    /// rejects the value. A rejection names the parameter; a failure that does not (a
+    /// process that could not run on a loaded machine) is retried, then fails the test.
     fn server_value(&self, name: &str, value: Option<&str>) -> Option<String> {
-        let mut c = as_pg(self.bin.join("postgres").to_str().unwrap());
-        c.arg("-D")
-            .arg(self.dir.join("data"))
-            .args(["-C", name])
-            .current_dir("/");
-        if let Some(v) = value {
-            c.arg("-c").arg(format!("{name}={v}"));
+        let mut last = String::new();
+        for _ in 0..3 {
+            let mut c = as_pg(self.bin.join("postgres").to_str().unwrap());
+            c.arg("-D")
+                .arg(self.dir.join("data"))
+                .args(["-C", name])
+                .current_dir("/");
+            if let Some(v) = value {
+                c.arg("-c").arg(format!("{name}={v}"));
+            }
+            let o = c.output().unwrap();
+            if o.status.success() {
+                return Some(
+                    String::from_utf8_lossy(&o.stdout)
+                        .trim_end_matches('\n')
+                        .to_owned(),
+                );
+            }
+            last = String::from_utf8_lossy(&o.stderr).into_owned();
+            if last.contains(&format!("\"{name}\"")) {
+                return None;
+            }
         }
-        let o = c.output().unwrap();
-        o.status.success().then(|| {
-            String::from_utf8_lossy(&o.stdout)
-                .trim_end_matches('\n')
-                .to_owned()
-        })
+        panic!("postgres -C {name} (value {value:?}) failed without naming the parameter: {last}");
     }
 }
 
