@@ -31,6 +31,33 @@ pub struct Peer {
     pub check_addr: bool,
 }
 
+/// One source address admitted for replication, and why.
+#[derive(Debug, Serialize)]
+pub struct Source {
+    pub source: String,
+    pub source_addr: String,
+    pub reason: String,
+}
+
+/// The peers' sources, each once, in the order they first appear.
+fn sources(admits: &[Peer]) -> Vec<Source> {
+    let mut out: Vec<Source> = Vec::new();
+    for p in admits {
+        match out.iter_mut().find(|s| s.source == p.source) {
+            Some(s) => {
+                s.reason.push_str("; ");
+                s.reason.push_str(&p.reason);
+            }
+            None => out.push(Source {
+                source: p.source.clone(),
+                source_addr: p.source_addr.clone(),
+                reason: p.reason.clone(),
+            }),
+        }
+    }
+    out
+}
+
 #[derive(Debug, Serialize)]
 pub struct NodeContext<'a> {
     pub name: String,
@@ -56,6 +83,9 @@ pub struct NodeContext<'a> {
     pub queryable: bool,
     pub downstream: Vec<Peer>,
     pub admits: Vec<Peer>,
+    /// The sources `admits` come from, each once (peers on one address, a lab on loopback,
+    /// share one pg_hba.conf record and one firewall rule), with every peer's reason.
+    pub sources: Vec<Source>,
     /// Other nodes, for the standby's password file.
     pub others: Vec<Peer>,
     pub steps: Vec<Step>,
@@ -226,7 +256,7 @@ pub fn node_context<'a>(
             )
         })
         .collect();
-    let admits = n
+    let admits: Vec<Peer> = n
         .admits
         .iter()
         .map(|&a| {
@@ -269,6 +299,7 @@ pub fn node_context<'a>(
         slot: n.slot.clone(),
         queryable: n.role == Role::Primary || n.settings.hot_standby,
         downstream,
+        sources: sources(&admits),
         admits,
         others,
         steps,
