@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    check, completions, explain, generate, hba, lint, man, param, rules, schema, settings,
+    check, completions, explain, generate, hba, lint, man, param, plan, rules, schema, settings,
 };
 use crate::diag::Style;
 use crate::exit::Exit;
@@ -42,6 +42,9 @@ pub enum Command {
     Gen(generate::Args),
     /// Validate a topology and print its diagnostics; writes nothing.
     Check(check::Args),
+    /// The ordered plan from one topology to the next: standbys added, retired or
+    /// re-parented, settings changed. Writes OUTPUT/PLAN.md and the scripts it runs.
+    Plan(plan::Args),
     /// Print the JSON Schema of the topology file.
     Schema(schema::Args),
     /// The settings a server would read, one row per occurrence, as its pg_file_settings view.
@@ -97,6 +100,7 @@ impl Cli {
         match self.command {
             Command::Check(args) => check::run(&args, style),
             Command::Gen(args) => generate::run(&args, style),
+            Command::Plan(args) => plan::run(&args, style),
             Command::Schema(args) => schema::run(&args),
             Command::Settings(args) => settings::run(&args),
             Command::Lint(args) => lint::run(&args, style),

@@ -18,6 +18,7 @@ pub mod lines;
 pub mod lint;
 pub mod parallel;
 pub mod pgconf;
+pub mod plan;
 pub mod render;
 pub mod report;
 pub mod topology;

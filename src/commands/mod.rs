@@ -11,6 +11,7 @@ pub mod hba;
 pub mod lint;
 pub mod man;
 pub mod param;
+pub mod plan;
 pub mod rules;
 pub mod schema;
 pub mod settings;

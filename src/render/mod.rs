@@ -64,6 +64,22 @@ pub fn plan(
     Ok(out)
 }
 
+/// One template rendered for node `i` with the context its runbook steps see, plus `plan`
+/// (what a plan-only step acts on).
+pub fn render_for_node(
+    topo: &ValidTopology,
+    env: &Environment<'_>,
+    i: usize,
+    template: &str,
+    plan: minijinja::Value,
+) -> Result<String, minijinja::Error> {
+    let cluster = context::cluster_context(topo);
+    let addresses = Addresses::of(topo);
+    let node = context::node_context(topo, &addresses, i);
+    env.get_template(template)?
+        .render(minijinja::context! { cluster => cluster, node => node, plan => plan })
+}
+
 /// Whether a node gets a file of `artifact::NODE_FILES`.
 fn applies(
     when: When,

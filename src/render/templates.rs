@@ -34,6 +34,26 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("ufw.sh.j2", include_str!("../../templates/ufw.sh.j2")),
     (
+        "plan/PLAN.md.j2",
+        include_str!("../../templates/plan/PLAN.md.j2"),
+    ),
+    (
+        "plan/retire.sh.j2",
+        include_str!("../../templates/plan/retire.sh.j2"),
+    ),
+    (
+        "plan/drop-slots.sh.j2",
+        include_str!("../../templates/plan/drop-slots.sh.j2"),
+    ),
+    (
+        "plan/close-firewall.sh.j2",
+        include_str!("../../templates/plan/close-firewall.sh.j2"),
+    ),
+    (
+        "plan/disable-synchronous.sh.j2",
+        include_str!("../../templates/plan/disable-synchronous.sh.j2"),
+    ),
+    (
         "runbook/lib.sh.j2",
         include_str!("../../templates/runbook/lib.sh.j2"),
     ),

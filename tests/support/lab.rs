@@ -445,8 +445,17 @@ user = "replicator"
     /// `[[nodes]]` tables for this lab: the first node is the primary, the others standbys
     /// (of the primary unless `upstreams` names another node).
     pub fn nodes_toml(&self, upstreams: &[(&str, &str)]) -> String {
+        let names: Vec<&str> = self.nodes.iter().map(|n| n.name).collect();
+        self.nodes_toml_of(&names, upstreams)
+    }
+
+    /// `[[nodes]]` tables for some of the lab's nodes (the first node is the primary).
+    pub fn nodes_toml_of(&self, names: &[&str], upstreams: &[(&str, &str)]) -> String {
         let mut s = String::new();
         for (i, n) in self.nodes.iter().enumerate() {
+            if !names.contains(&n.name) {
+                continue;
+            }
             let role = if i == 0 { "primary" } else { "standby" };
             s.push_str(&format!(
                 "\n[[nodes]]\nname = \"{}\"\nrole = \"{role}\"\nhost = \"{}\"\nport = {}\npostgresql = {{ listen_addresses = \"{}\" }}\n",
@@ -457,6 +466,58 @@ user = "replicator"
             }
         }
         s
+    }
+
+    /// Every command of `out`/PLAN.md, in its order. `restart` says which nodes may restart:
+    /// an apply-config step of such a node that stops for a restart (exit 3) is run again
+    /// with `--restart`; on any other node that exit fails the test.
+    pub fn run_plan(&mut self, out: &Path, restart: &[&str]) {
+        let plan = fs::read_to_string(out.join("PLAN.md")).unwrap();
+        for line in plan.lines().filter(|l| l.starts_with('|')) {
+            let Some(cmd) = line.split('`').nth(1).filter(|w| w.contains("/runbook/")) else {
+                continue;
+            };
+            let node = cmd.split('/').next().unwrap().to_owned();
+            let mut cmd = cmd.to_owned();
+            if cmd.ends_with("-clear-data-dir.sh") {
+                cmd = format!("{cmd} --confirm {node}");
+            }
+            if cmd.ends_with("-apply-config.sh") {
+                let o = self.try_step(out, &cmd);
+                match o.status.code() {
+                    Some(0) => continue,
+                    Some(3) if restart.contains(&node.as_str()) => cmd.push_str(" --restart"),
+                    _ => panic!(
+                        "{cmd} failed ({}):\n{}{}",
+                        o.status,
+                        String::from_utf8_lossy(&o.stdout),
+                        String::from_utf8_lossy(&o.stderr)
+                    ),
+                }
+            }
+            self.step(out, &cmd);
+        }
+    }
+
+    /// `pgrepl plan OLD NEW` into the lab's directory `name`; the topologies are kept there.
+    pub fn plan(&self, old: &str, new: &str, name: &str) -> PathBuf {
+        let (o, n) = (
+            self.dir.join(format!("{name}-old.toml")),
+            self.dir.join(format!("{name}-new.toml")),
+        );
+        fs::write(&o, old).unwrap();
+        fs::write(&n, new).unwrap();
+        let out = self.dir.join(name);
+        let r = super::pgrepl(&[
+            "plan",
+            o.to_str().unwrap(),
+            n.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(r.status.success(), "plan: {}", super::stderr(&r));
+        give_to_test_user(&out);
+        out
     }
 
     /// Config files pgrepl manages on a node, for the idempotence comparison.

@@ -1,0 +1,102 @@
+//! `pgrepl plan`: validate two topologies and write the ordered plan from one to the other.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::diag::{self, Style};
+use crate::exit::Exit;
+use crate::plan::{self, PlanError};
+use crate::render;
+
+use super::topology_file;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The topology the cluster runs now (TOML).
+    pub old: PathBuf,
+    /// The topology it should become.
+    pub new: PathBuf,
+    /// Output directory for PLAN.md and the scripts; created, or replaced as a whole if
+    /// pgrepl wrote it before.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Replace files in the output directory that pgrepl did not write or that were edited.
+    #[arg(long)]
+    pub force: bool,
+    /// Directory of templates overriding the built-in ones (same relative names).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+pub fn run(opts: &Args, style: Style) -> Exit {
+    // Both files are read and every problem of both reported before anything is refused.
+    let old = topology_file::load(&opts.old, style, "nothing was written");
+    let new = topology_file::load(&opts.new, style, "nothing was written");
+    let (old, new) = match (old, new) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let (old, new) = (
+        old.topology.expect("no errors means a topology"),
+        new.topology.expect("no errors means a topology"),
+    );
+    let env = match render::templates::environment(opts.templates.as_deref()) {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return match e {
+                render::templates::TemplateError::Read(..) => Exit::Io,
+                _ => Exit::Invalid,
+            };
+        }
+    };
+    let source = std::fs::read_to_string(&opts.new).unwrap_or_default();
+    let (changes, files) = match plan::plan(&old, &new, &source, &env) {
+        Ok(p) => p,
+        Err(PlanError::Refused(diags)) => {
+            let name = opts.new.display().to_string();
+            eprint!(
+                "{}",
+                diag::render(
+                    &name,
+                    &crate::topology::redact_secrets(&source),
+                    &diags,
+                    style
+                )
+            );
+            eprintln!(
+                "error: {name}: {} change{} a plan cannot make; nothing was written",
+                diags.len(),
+                super::plural(diags.len())
+            );
+            return Exit::Invalid;
+        }
+        Err(PlanError::Render(e)) => {
+            eprintln!("error: rendering failed: {e:#}");
+            return if opts.templates.is_some() {
+                Exit::Invalid
+            } else {
+                Exit::Internal
+            };
+        }
+    };
+    if let Err(e) = render::output::write(&opts.output, &files, opts.force) {
+        eprintln!("error: {}: {e}", opts.output.display());
+        return Exit::Io;
+    }
+    let mut out = std::io::stdout().lock();
+    let lines = plan::summary(&old, &new, &changes);
+    let _ = writeln!(
+        out,
+        "wrote the plan for cluster {} to {}: {}; start with {}",
+        new.cluster,
+        opts.output.display(),
+        if lines.is_empty() {
+            "nothing changes".to_owned()
+        } else {
+            lines.join("; ").replace('`', "")
+        },
+        opts.output.join("PLAN.md").display()
+    );
+    Exit::Ok
+}

@@ -1,0 +1,221 @@
+//! `pgrepl plan` without servers: what it writes, what it refuses, and that it is
+//! deterministic. (tests/real_plan.rs runs the plans on real servers.)
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use support::{pgrepl, root, stderr, stdout};
+
+fn guide() -> String {
+    fs::read_to_string(root().join("examples/guide.toml")).unwrap()
+}
+
+/// The guide's cluster with a third node, vm3, streaming from `upstream`.
+fn with_vm3(upstream: &str) -> String {
+    let mut t = guide();
+    t.push_str("\n[[nodes]]\nname = \"vm3\"\nrole = \"standby\"\nhost = \"172.16.93.134\"\n");
+    if upstream != "vm1" {
+        t.push_str(&format!("upstream = \"{upstream}\"\n"));
+    }
+    t
+}
+
+fn plan(dir: &Path, old: &str, new: &str) -> std::process::Output {
+    fs::write(dir.join("old.toml"), old).unwrap();
+    fs::write(dir.join("new.toml"), new).unwrap();
+    pgrepl(&[
+        "plan",
+        dir.join("old.toml").to_str().unwrap(),
+        dir.join("new.toml").to_str().unwrap(),
+        "-o",
+        dir.join("out").to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn adding_a_standby() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = plan(dir.path(), &guide(), &with_vm3("vm1"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("add standby vm3"), "{}", stdout(&o));
+    let text = fs::read_to_string(dir.path().join("out/PLAN.md")).unwrap();
+    insta::assert_snapshot!("plan_add_standby", text);
+    // Every command PLAN.md names is a file of the plan, executable.
+    for line in text.lines().filter(|l| l.starts_with("| ")) {
+        if let Some(cmd) = line.split('`').nth(1).filter(|c| c.contains("/runbook/")) {
+            let path = dir.path().join("out").join(cmd);
+            let mode = fs::metadata(&path)
+                .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+                .permissions();
+            assert!(
+                std::os::unix::fs::PermissionsExt::mode(&mode) & 0o100 != 0,
+                "{cmd}"
+            );
+        }
+    }
+    // The nodes' files are what gen writes for the new topology.
+    fs::write(dir.path().join("gen.toml"), with_vm3("vm1")).unwrap();
+    let gen_out = dir.path().join("gen");
+    let g = pgrepl(&[
+        "gen",
+        dir.path().join("gen.toml").to_str().unwrap(),
+        "-o",
+        gen_out.to_str().unwrap(),
+    ]);
+    assert!(g.status.success(), "{}", stderr(&g));
+    for f in [
+        "vm1/conf.d/pgrepl-replication.conf",
+        "vm1/pg_hba-replication.conf",
+        "vm2/pg_hba-replication.conf",
+        "vm3/runbook/40-base-backup.sh",
+    ] {
+        assert_eq!(
+            fs::read(dir.path().join("out").join(f)).unwrap(),
+            fs::read(gen_out.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn retiring_and_repointing() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = plan(dir.path(), &with_vm3("vm1"), &guide());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(dir.path().join("out/PLAN.md")).unwrap();
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s}:\n{text}"));
+    // Stopped, then its slot dropped, then the records and rules removed everywhere.
+    assert!(at("vm3/runbook/plan-retire.sh") < at("vm1/runbook/plan-drop-slots.sh"));
+    assert!(at("vm1/runbook/plan-drop-slots.sh") < at("vm2/runbook/50-install-config.sh"));
+    assert!(at("vm2/runbook/50-install-config.sh") < at("vm2/runbook/plan-close-firewall.sh"));
+    let drop = fs::read_to_string(dir.path().join("out/vm1/runbook/plan-drop-slots.sh")).unwrap();
+    assert!(drop.contains("drop_slot vm3"), "{drop}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let o = plan(dir.path(), &with_vm3("vm1"), &with_vm3("vm2"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(dir.path().join("out/PLAN.md")).unwrap();
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s}:\n{text}"));
+    // The new upstream's slot first, the standby repointed, the old slot dropped last.
+    assert!(at("vm2/runbook/") < at("vm3/runbook/"));
+    assert!(at("vm3/runbook/80-verify-node.sh") < at("vm1/runbook/plan-drop-slots.sh"));
+    assert!(text.contains("repoint `vm3` from `vm1` to `vm2`"), "{text}");
+}
+
+#[test]
+fn every_unsafe_change_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = with_vm3("vm1")
+        .replace("pg_version = 16", "pg_version = 17")
+        .replace("name = \"guide\"", "name = \"guide2\"")
+        .replace("name = \"vm2\"", "name = \"vm9\"");
+    let o = plan(dir.path(), &with_vm3("vm1"), &new);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    for code in [
+        "plan::other-major",
+        "plan::other-cluster",
+        "plan::node-renamed",
+    ] {
+        assert!(err.contains(code), "{code}: {err}");
+    }
+    assert!(err.contains("was \"vm2\""), "{err}");
+    assert!(
+        !dir.path().join("out").exists(),
+        "a refused plan wrote files"
+    );
+
+    // A change of primary is a switchover, not this plan.
+    let swapped = guide()
+        .replace("role = \"primary\"", "role = \"PRIMARY\"")
+        .replace("role = \"standby\"", "role = \"primary\"")
+        .replace("role = \"PRIMARY\"", "role = \"standby\"");
+    let o = plan(dir.path(), &guide(), &swapped);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("plan::primary-changed"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_same_topology_plans_nothing_and_output_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = plan(dir.path(), &guide(), &guide());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(dir.path().join("out/PLAN.md")).unwrap();
+    assert!(text.contains("Nothing changes"), "{text}");
+    assert!(!text.contains("/runbook/"), "{text}");
+
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        assert!(
+            plan(d.path(), &with_vm3("vm1"), &with_vm3("vm2"))
+                .status
+                .success()
+        );
+    }
+    let files = |d: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![d.join("out")];
+        while let Some(p) = stack.pop() {
+            for e in fs::read_dir(&p).unwrap() {
+                let e = e.unwrap().path();
+                if e.is_dir() {
+                    stack.push(e);
+                } else {
+                    let rel = e.strip_prefix(d).unwrap().display().to_string();
+                    out.push((rel, fs::read(&e).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    assert_eq!(files(a.path()), files(b.path()));
+}
+
+#[test]
+fn plan_scripts_pass_shellcheck() {
+    if !support::require_tool("shellcheck") {
+        return;
+    }
+    let mut synchronous = with_vm3("vm1");
+    synchronous.push_str(
+        "\n[replication.synchronous]\nmethod = \"any\"\ncount = 1\nstandbys = [\"vm2\", \"vm3\"]\n",
+    );
+    let mut checked = 0;
+    // Retire (retire, drop-slots, close-firewall) and synchronous off (disable-synchronous).
+    for (old, new) in [(with_vm3("vm1"), guide()), (synchronous, with_vm3("vm1"))] {
+        let dir = tempfile::tempdir().unwrap();
+        let o = plan(dir.path(), &old, &new);
+        assert!(o.status.success(), "{}", stderr(&o));
+        for node in ["vm1", "vm2", "vm3"] {
+            let runbook = dir.path().join("out").join(node).join("runbook");
+            let Ok(entries) = fs::read_dir(&runbook) else {
+                continue;
+            };
+            for e in entries {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                if !name.starts_with("plan-") {
+                    continue;
+                }
+                let o = std::process::Command::new("shellcheck")
+                    .args(["-x", "-f", "gcc", &name])
+                    .current_dir(&runbook)
+                    .output()
+                    .unwrap();
+                assert!(
+                    o.status.success(),
+                    "{node}/runbook/{name} fails shellcheck:\n{}",
+                    String::from_utf8_lossy(&o.stdout)
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} plan scripts checked");
+}

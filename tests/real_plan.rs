@@ -1,0 +1,233 @@
+//! `pgrepl plan` on real servers of every major: PLAN.md's commands, run as written, change
+//! a running cluster without restarting what must not restart.
+//!
+//! One lab per major (vm1 primary, vm2 standby, vm3 to come): a standby added, re-parented
+//! under another standby and back, a reload-only and a restart-only setting changed, then
+//! the standby retired. After each plan the installed files are what `gen NEW` writes and
+//! `lint --topology NEW` finds nothing.
+
+#[macro_use]
+mod support;
+
+use std::fs;
+
+use support::lab::*;
+use support::real::majors;
+
+/// The lab's topology with these nodes and settings.
+fn topology(lab: &Lab, names: &[&str], upstreams: &[(&str, &str)], settings: &str) -> String {
+    lab.topology(&format!(
+        "[postgresql]\nlisten_addresses = \"127.0.0.1\"\nmax_slot_wal_keep_size = \"1GB\"\n{settings}\n{}",
+        lab.nodes_toml_of(names, upstreams)
+    ))
+}
+
+fn start_time(lab: &Lab, node: &str) -> String {
+    lab.sql(node, "SELECT pg_postmaster_start_time()")
+}
+
+/// The node's installed drop-in and pg_hba block are what `gen` writes for `topology`.
+fn installed_as_generated(lab: &Lab, topology: &str, nodes: &[&str], what: &str) {
+    let out = lab.generate_as(topology, &format!("gen-{what}"));
+    for node in nodes {
+        let written =
+            fs::read_to_string(out.join(node).join("conf.d/pgrepl-replication.conf")).unwrap();
+        let installed =
+            fs::read_to_string(lab.data(node).join("conf.d/pgrepl-replication.conf")).unwrap();
+        assert_eq!(
+            installed, written,
+            "PG{}: {what}: {node}'s drop-in is not what gen writes",
+            lab.major
+        );
+        let block = fs::read_to_string(out.join(node).join("pg_hba-replication.conf")).unwrap();
+        let hba = fs::read_to_string(lab.data(node).join("pg_hba.conf")).unwrap();
+        assert!(
+            hba.contains(block.trim_end()),
+            "PG{}: {what}: {node}'s pg_hba.conf lacks gen's block",
+            lab.major
+        );
+    }
+}
+
+/// `pgrepl lint --topology` over the nodes: no finding at all.
+fn lint_clean(lab: &Lab, topology: &str, nodes: &[&str], what: &str) {
+    let file = lab.dir.join(format!("lint-{what}.toml"));
+    fs::write(&file, topology).unwrap();
+    let mut args = vec!["lint".to_owned()];
+    args.extend(nodes.iter().map(|n| lab.data(n).display().to_string()));
+    args.extend([
+        "--topology".into(),
+        file.display().to_string(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = support::pgrepl(&args);
+    let findings = support::lint_findings(&o);
+    assert!(
+        findings.is_empty(),
+        "PG{}: {what}: lint --topology: {findings:?}",
+        lab.major
+    );
+}
+
+fn streaming(lab: &Lab, upstream: &str) -> String {
+    lab.sql(
+        upstream,
+        "SELECT coalesce(string_agg(application_name || ':' || state, ',' ORDER BY application_name), '') FROM pg_stat_replication",
+    )
+}
+
+fn slots(lab: &Lab, node: &str) -> String {
+    lab.sql(
+        node,
+        "SELECT coalesce(string_agg(slot_name || ':' || active, ',' ORDER BY slot_name), '') FROM pg_replication_slots",
+    )
+}
+
+fn timed(times: &mut Vec<String>, what: &str, f: impl FnOnce()) {
+    let start = std::time::Instant::now();
+    f();
+    times.push(format!("{what} {} ms", start.elapsed().as_millis()));
+}
+
+fn cluster_changes(major: u32) {
+    let Some(mut lab) = Lab::new(major, 1, &["vm1", "vm2", "vm3"]) else {
+        return;
+    };
+    for n in ["vm1", "vm2", "vm3"] {
+        lab.init_server(n);
+    }
+    let two = topology(&lab, &["vm1", "vm2"], &[], "");
+    let out = lab.generate(&two);
+    lab.run_runbook(&out, false);
+    let mut times = Vec::new();
+
+    // Add vm3: no running server restarts; vm3 streams through its slot.
+    let (t1, t2) = (start_time(&lab, "vm1"), start_time(&lab, "vm2"));
+    let three = topology(&lab, &["vm1", "vm2", "vm3"], &[], "");
+    let plan = lab.plan(&two, &three, "add");
+    timed(&mut times, "add", || lab.run_plan(&plan, &[]));
+    assert_eq!(
+        (start_time(&lab, "vm1"), start_time(&lab, "vm2")),
+        (t1.clone(), t2.clone()),
+        "PG{major}: add restarted a running server"
+    );
+    assert_eq!(
+        streaming(&lab, "vm1"),
+        "vm2:streaming,vm3:streaming",
+        "PG{major}"
+    );
+    assert_eq!(slots(&lab, "vm1"), "vm2:true,vm3:true", "PG{major}");
+    installed_as_generated(&lab, &three, &["vm1", "vm2", "vm3"], "add");
+    lint_clean(&lab, &three, &["vm1", "vm2", "vm3"], "add");
+
+    // Re-parent vm3 under vm2 (a restart of vm3 only before 13), and back.
+    let cascade = topology(&lab, &["vm1", "vm2", "vm3"], &[("vm3", "vm2")], "");
+    let plan = lab.plan(&three, &cascade, "reparent");
+    timed(&mut times, "re-parent", || lab.run_plan(&plan, &["vm3"]));
+    assert_eq!(streaming(&lab, "vm2"), "vm3:streaming", "PG{major}");
+    assert_eq!(streaming(&lab, "vm1"), "vm2:streaming", "PG{major}");
+    assert_eq!(
+        slots(&lab, "vm1"),
+        "vm2:true",
+        "PG{major}: vm3's old slot stays"
+    );
+    assert_eq!(slots(&lab, "vm2"), "vm3:true", "PG{major}");
+    assert_eq!(
+        (start_time(&lab, "vm1"), start_time(&lab, "vm2")),
+        (t1.clone(), t2.clone()),
+        "PG{major}: re-parent restarted vm1 or vm2"
+    );
+    installed_as_generated(&lab, &cascade, &["vm1", "vm2", "vm3"], "reparent");
+    lint_clean(&lab, &cascade, &["vm1", "vm2", "vm3"], "reparent");
+    let plan = lab.plan(&cascade, &three, "reparent-back");
+    timed(&mut times, "re-parent back", || {
+        lab.run_plan(&plan, &["vm3"])
+    });
+    assert_eq!(
+        streaming(&lab, "vm1"),
+        "vm2:streaming,vm3:streaming",
+        "PG{major}"
+    );
+    assert_eq!(
+        slots(&lab, "vm2"),
+        "",
+        "PG{major}: the cascade's slot stays on vm2"
+    );
+
+    // A reload-only setting: nothing restarts.
+    let kept = topology(
+        &lab,
+        &["vm1", "vm2", "vm3"],
+        &[],
+        "wal_keep_size = \"96MB\"\n",
+    );
+    let plan = lab.plan(&three, &kept, "wal-keep");
+    timed(&mut times, "wal_keep_size", || lab.run_plan(&plan, &[]));
+    assert_eq!(
+        (start_time(&lab, "vm1"), start_time(&lab, "vm2")),
+        (t1, t2),
+        "PG{major}: a reload-only change restarted a server"
+    );
+    let keep = if major >= 13 {
+        "SHOW wal_keep_size"
+    } else {
+        "SHOW wal_keep_segments"
+    };
+    let want = if major >= 13 { "96MB" } else { "6" };
+    for n in ["vm1", "vm2", "vm3"] {
+        assert_eq!(lab.sql(n, keep), want, "PG{major} {n}");
+    }
+
+    // A restart-only setting, consented: every node restarts with it, standbys first.
+    let senders = topology(
+        &lab,
+        &["vm1", "vm2", "vm3"],
+        &[],
+        "wal_keep_size = \"96MB\"\nmax_wal_senders = 12\n",
+    );
+    let plan = lab.plan(&kept, &senders, "senders");
+    let text = fs::read_to_string(plan.join("PLAN.md")).unwrap();
+    assert!(text.contains("restarts it for max_wal_senders"), "{text}");
+    timed(&mut times, "max_wal_senders", || {
+        lab.run_plan(&plan, &["vm1", "vm2", "vm3"])
+    });
+    for n in ["vm1", "vm2", "vm3"] {
+        assert_eq!(lab.sql(n, "SHOW max_wal_senders"), "12", "PG{major} {n}");
+    }
+    lab.wait_for(
+        "vm1",
+        "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'",
+        "2",
+    );
+    lint_clean(&lab, &senders, &["vm1", "vm2", "vm3"], "senders");
+
+    // Retire vm3: its slot, its stream and its place in the files go.
+    let retired = topology(
+        &lab,
+        &["vm1", "vm2"],
+        &[],
+        "wal_keep_size = \"96MB\"\nmax_wal_senders = 12\n",
+    );
+    let plan = lab.plan(&senders, &retired, "retire");
+    timed(&mut times, "retire", || lab.run_plan(&plan, &[]));
+    assert_eq!(streaming(&lab, "vm1"), "vm2:streaming", "PG{major}");
+    assert_eq!(
+        slots(&lab, "vm1"),
+        "vm2:true",
+        "PG{major}: vm3's slot stays"
+    );
+    assert!(!pg_running(&lab, "vm3"), "PG{major}: vm3 still runs");
+    installed_as_generated(&lab, &retired, &["vm1", "vm2"], "retire");
+    lint_clean(&lab, &retired, &["vm1", "vm2"], "retire");
+    eprintln!("PG{major} plan: {}", times.join(", "));
+}
+
+fn pg_running(lab: &Lab, node: &str) -> bool {
+    let mut c = lab.pg(&lab.tool("pg_ctl"));
+    c.arg("status").arg("-D").arg(lab.data(node));
+    c.output().is_ok_and(|o| o.status.success())
+}
+
+per_major!(cluster_changes);
