@@ -123,10 +123,14 @@ fn no_secret_reaches_the_server(major: u32) {
         .iter()
         .map(|n| lab.dir.join(n).join("replication.pgpass"))
         .collect();
-    assert!(
-        passfiles[1].is_file(),
-        "PG{major}: the standby has no passfile"
-    );
+    for (node, passfile) in ["vm1", "vm2"].iter().zip(&passfiles) {
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(passfile)
+                .unwrap_or_else(|e| panic!("PG{major}: {node} has no passfile: {e}"))
+                .permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600, "PG{major}: {node}'s passfile");
+    }
     let mut all = Vec::new();
     files(&lab.dir, &mut all);
     let logs = all

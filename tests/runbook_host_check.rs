@@ -65,8 +65,8 @@ fn steps_refuse_on_a_host_without_the_node_address() {
     let out = generate(tmp.path());
     for script in [
         "vm1/runbook/10-create-role.sh",
-        "vm1/runbook/20-install-config.sh",
-        "vm1/runbook/40-apply-config.sh",
+        "vm1/runbook/30-install-config.sh",
+        "vm1/runbook/50-apply-config.sh",
     ] {
         let o = step(&out, script, None);
         let err = support::stderr(&o);

@@ -80,7 +80,7 @@ const CLEAR_DATA_DIR: StepDef = StepDef {
 const WRITE_PASSFILE: StepDef = StepDef {
     kind: "write-passfile",
     title: "Write the replication password file (0600)",
-    proves: "the standby can authenticate without the password appearing in any config or process list",
+    proves: "the node can authenticate as the replication role to its peers (its upstream now, any of them after a failover) without the password in any config or process list",
     disrupts: "",
 };
 const BASE_BACKUP: StepDef = StepDef {
@@ -127,7 +127,9 @@ pub fn steps_for(topo: &ValidTopology, n: &ValidNode) -> (Vec<Step>, Vec<Step>) 
     // What differs by role comes first; installing and checking the configuration is
     // the same on every node.
     let mut setup: Vec<StepDef> = match n.role {
-        Role::Primary => vec![CREATE_ROLE],
+        // The primary's passfile too: it will be a standby one day (a switchover, a
+        // rejoin after a failover), and writing it then would take the password again.
+        Role::Primary => vec![CREATE_ROLE, WRITE_PASSFILE],
         // The passfile first: stopping and clearing compare this data directory's system
         // identifier with the upstream's, over a replication connection.
         Role::Standby => vec![WRITE_PASSFILE, STOP_SERVER, CLEAR_DATA_DIR, BASE_BACKUP],
