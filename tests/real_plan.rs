@@ -12,7 +12,7 @@ mod support;
 use std::fs;
 
 use support::lab::*;
-use support::real::majors;
+use support::real::{is_root, majors};
 
 /// The lab's topology with these nodes and settings.
 fn topology(lab: &Lab, names: &[&str], upstreams: &[(&str, &str)], settings: &str) -> String {
@@ -224,10 +224,90 @@ fn cluster_changes(major: u32) {
     eprintln!("PG{major} plan: {}", times.join(", "));
 }
 
+/// Retiring a synchronous standby, on distinct addresses (a network namespace; root only):
+/// it leaves synchronous_standby_names first, commits keep working, and its address leaves
+/// every remaining node's pg_hba.conf once they reload.
+fn retire_synchronous(major: u32) {
+    if !is_root() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root and must run this scenario"
+        );
+        eprintln!("skipping retire_synchronous: it needs root for a network namespace");
+        return;
+    }
+    let Some(mut lab) = Lab::new(major, 2, &["vm1", "vm2", "vm3"]) else {
+        return;
+    };
+    lab.isolate("127.0.0.12");
+    for n in ["vm1", "vm2", "vm3"] {
+        lab.init_server(n);
+    }
+    let sync = |names: &str| {
+        format!("[replication.synchronous]\nmethod = \"any\"\ncount = 1\nstandbys = [{names}]\n")
+    };
+    let body = |lab: &Lab, names: &str, nodes: &[&str]| {
+        lab.topology(&format!(
+            "{}\n[postgresql]\nmax_slot_wal_keep_size = \"1GB\"\n{}",
+            sync(names),
+            lab.nodes_toml_of(nodes, &[])
+        ))
+    };
+    let three = body(&lab, "\"vm2\", \"vm3\"", &["vm1", "vm2", "vm3"]);
+    let out = lab.generate(&three);
+    // Every connection to vm1 comes from one source here (the namespace's route), so the
+    // day-1 check of each standby's client address cannot hold for vm3: left out.
+    lab.run_runbook_of(&out, false, |cmd| !cmd.contains("verify-senders"));
+    assert_eq!(
+        lab.sql("vm1", "SHOW synchronous_standby_names"),
+        "ANY 1 (\"vm2\", \"vm3\")"
+    );
+    let admitted = |lab: &Lab, node: &str| {
+        lab.sql(
+            node,
+            "SELECT string_agg(address, ',' ORDER BY address) FROM pg_hba_file_rules WHERE 'replicator' = ANY(user_name)",
+        )
+    };
+    assert_eq!(admitted(&lab, "vm1"), "127.0.0.12,127.0.0.13", "PG{major}");
+    let two = body(&lab, "\"vm2\"", &["vm1", "vm2"]);
+    let plan = lab.plan(&three, &two, "retire-sync");
+    let text = fs::read_to_string(plan.join("PLAN.md")).unwrap();
+    assert!(
+        text.find("enable-synchronous").unwrap() < text.find("plan-retire").unwrap(),
+        "PG{major}: the synchronous names change after the stop:\n{text}"
+    );
+    lab.run_plan(&plan, &[]);
+    assert_eq!(
+        lab.sql("vm1", "SHOW synchronous_standby_names"),
+        "ANY 1 (\"vm2\")",
+        "PG{major}"
+    );
+    assert_eq!(streaming(&lab, "vm1"), "vm2:streaming", "PG{major}");
+    assert_eq!(slots(&lab, "vm1"), "vm2:true", "PG{major}");
+    assert!(!pg_running(&lab, "vm3"), "PG{major}: vm3 still runs");
+    assert_eq!(
+        admitted(&lab, "vm1"),
+        "127.0.0.12",
+        "PG{major}: vm3 is still admitted on vm1"
+    );
+    assert_eq!(
+        admitted(&lab, "vm2"),
+        "127.0.0.11",
+        "PG{major}: vm3 is still admitted on vm2"
+    );
+    // Commits do not wait for the retired standby.
+    lab.sql(
+        "vm1",
+        "SET statement_timeout = '20s'; CREATE TABLE after_retire AS SELECT 1 AS one",
+    );
+    lab.wait_for("vm2", "SELECT one FROM after_retire", "1");
+    lint_clean(&lab, &two, &["vm1", "vm2"], "retire-sync");
+}
+
 fn pg_running(lab: &Lab, node: &str) -> bool {
     let mut c = lab.pg(&lab.tool("pg_ctl"));
     c.arg("status").arg("-D").arg(lab.data(node));
     c.output().is_ok_and(|o| o.status.success())
 }
 
-per_major!(cluster_changes);
+per_major!(cluster_changes, retire_synchronous);
