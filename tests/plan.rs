@@ -127,18 +127,66 @@ fn every_unsafe_change_is_refused_at_once() {
         "a refused plan wrote files"
     );
 
-    // A change of primary is a switchover, not this plan.
-    let swapped = guide()
-        .replace("role = \"primary\"", "role = \"PRIMARY\"")
-        .replace("role = \"standby\"", "role = \"primary\"")
-        .replace("role = \"PRIMARY\"", "role = \"standby\"");
-    let o = plan(dir.path(), &guide(), &swapped);
+    // A switchover mixed with other changes is refused: it is planned alone.
+    let swapped = swap(&with_vm3("vm1"))
+        + "\n[[nodes]]\nname = \"vm4\"\nrole = \"standby\"\nhost = \"172.16.93.135\"\nupstream = \"vm2\"\n";
+    let o = plan(dir.path(), &with_vm3("vm1"), &swapped);
     assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("planned alone"), "{}", stderr(&o));
+    // Only a direct standby of the primary can take over.
+    let cascade = with_vm3("vm2");
+    let to_vm3 = cascade
+        .replace(
+            "role = \"primary\"",
+            "role = \"standby\"\nupstream = \"vm3\"",
+        )
+        .replace(
+            "name = \"vm3\"\nrole = \"standby\"\nhost = \"172.16.93.134\"\nupstream = \"vm2\"",
+            "name = \"vm3\"\nrole = \"primary\"\nhost = \"172.16.93.134\"",
+        );
+    let o = plan(dir.path(), &cascade, &to_vm3);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("plan::primary-changed"),
+        stderr(&o).contains("not a standby streaming from \"vm1\""),
         "{}",
         stderr(&o)
     );
+}
+
+/// vm1 and vm2 exchange roles; vm3, a standby of vm1, follows vm2.
+fn swap(topology: &str) -> String {
+    topology
+        .replacen("role = \"primary\"", "role = \"PRIMARY\"", 1)
+        .replacen(
+            "name = \"vm2\"\nrole = \"standby\"",
+            "name = \"vm2\"\nrole = \"primary\"",
+            1,
+        )
+        .replacen(
+            "role = \"PRIMARY\"",
+            "role = \"standby\"\nupstream = \"vm2\"",
+            1,
+        )
+        .replacen(
+            "host = \"172.16.93.134\"\n",
+            "host = \"172.16.93.134\"\nupstream = \"vm2\"\n",
+            1,
+        )
+}
+
+#[test]
+fn a_switchover() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = plan(dir.path(), &with_vm3("vm1"), &swap(&with_vm3("vm1")));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(dir.path().join("out/PLAN.md")).unwrap();
+    insta::assert_snapshot!("plan_switchover", text);
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s}:\n{text}"));
+    assert!(at("plan-preflight-candidate") < at("plan-demote"));
+    assert!(at("plan-demote") < at("vm2/runbook/plan-promote.sh LSN"));
+    assert!(at("plan-promote") < at("vm3/runbook/"));
+    assert!(at("vm3/runbook/") < at("vm1/runbook/plan-rejoin.sh"));
+    assert!(at("vm1/runbook/plan-rejoin.sh") < at("vm1/runbook/plan-drop-slots.sh"));
 }
 
 #[test]
@@ -188,8 +236,13 @@ fn plan_scripts_pass_shellcheck() {
         "\n[replication.synchronous]\nmethod = \"any\"\ncount = 1\nstandbys = [\"vm2\", \"vm3\"]\n",
     );
     let mut checked = 0;
-    // Retire (retire, drop-slots, close-firewall) and synchronous off (disable-synchronous).
-    for (old, new) in [(with_vm3("vm1"), guide()), (synchronous, with_vm3("vm1"))] {
+    // Retire (retire, drop-slots, close-firewall), synchronous off (disable-synchronous),
+    // a switchover (preflights, demote, promote, rejoin).
+    for (old, new) in [
+        (with_vm3("vm1"), guide()),
+        (synchronous, with_vm3("vm1")),
+        (with_vm3("vm1"), swap(&with_vm3("vm1"))),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let o = plan(dir.path(), &old, &new);
         assert!(o.status.success(), "{}", stderr(&o));
@@ -217,5 +270,5 @@ fn plan_scripts_pass_shellcheck() {
             }
         }
     }
-    assert!(checked >= 5, "only {checked} plan scripts checked");
+    assert!(checked >= 11, "only {checked} plan scripts checked");
 }

@@ -155,6 +155,8 @@ pub enum Feature {
     ClusterNameAsApplicationName,
     /// `wal_keep_size` replaces `wal_keep_segments`; `max_slot_wal_keep_size` exists (13).
     WalKeepSize,
+    /// `pg_promote()` promotes a standby from SQL (12); before, only `pg_ctl promote`.
+    SqlPromote,
     /// pg_stat_wal_receiver has `sender_host` and `sender_port` (11); before, only the
     /// walreceiver's `conninfo` says where it connects.
     WalReceiverSender,
@@ -169,6 +171,7 @@ impl Feature {
             | Feature::HbaLdapServerOptional
             | Feature::HbaCertVerifyFull
             | Feature::RecoveryParameters
+            | Feature::SqlPromote
             | Feature::ClusterNameAsApplicationName => 12,
             Feature::WalKeepSize => 13,
             Feature::HbaLineContinuation | Feature::HbaClientName => 14,
@@ -194,6 +197,10 @@ pub fn facts(major: u32) -> Option<&'static MajorFacts> {
 /// WAL senders `pg_basebackup -X stream` holds while a standby is being cloned: one for the
 /// base backup, one streaming its WAL.
 pub const BASEBACKUP_SENDERS: u32 = 2;
+
+/// Settings pgrepl writes that only a standby reads (where it streams from): restart-only
+/// on 12, and nothing to restart a primary for.
+pub const RECOVERY_ONLY: &[&str] = &["primary_conninfo", "primary_slot_name"];
 
 /// What replication slots without max_slot_wal_keep_size risk (13+): lint's PGR030 and
 /// `check` say it in these words.

@@ -37,6 +37,8 @@ pub struct Changes {
     pub reconfigured: Vec<usize>,
     /// synchronous_standby_names before and after, when it changes.
     pub sync: Option<(Option<String>, Option<String>)>,
+    /// A planned switchover: (the old primary, the standby promoted), new indices.
+    pub switchover: Option<(usize, usize)>,
 }
 
 impl Changes {
@@ -46,6 +48,7 @@ impl Changes {
             && self.reparented.is_empty()
             && self.reconfigured.is_empty()
             && self.sync.is_none()
+            && self.switchover.is_none()
     }
 }
 
@@ -206,18 +209,10 @@ pub fn compare(
             );
         }
         if m.role != n.role {
-            refused.push(
-                Diagnostic::error(
-                    codes::PRIMARY_CHANGED,
-                    format!(
-                        "the primary changes ({} is {} here): that is a switchover or failover",
-                        n.name,
-                        if n.role == Role::Primary { "the primary" } else { "a standby" }
-                    ),
-                )
-                .label(at(&node_path(&n.name, "role")), "another role")
-                .help("keep the old primary in this plan; a change of primary is planned by the switchover"),
-            );
+            // A switchover: checked as a whole below.
+            if config_files(old_plan, &m.name) != config_files(new_plan, &n.name) {
+                changes.reconfigured.push(i);
+            }
             continue;
         }
         let old_up = m.upstream.map(|u| old.nodes[u].name.clone());
@@ -231,16 +226,59 @@ pub fn compare(
             changes.reconfigured.push(i);
         }
     }
-    if let Some(p) = new.nodes.iter().find(|n| n.role == Role::Primary) {
-        if !old_by_name.contains_key(p.name.as_str()) {
-            refused.push(
-                Diagnostic::error(
-                    codes::PRIMARY_CHANGED,
-                    format!("the primary changes to a new node \"{}\"", p.name),
-                )
-                .label(at(&node_path(&p.name, "role")), "a new primary")
-                .help("add the node as a standby first; a change of primary is planned by the switchover"),
-            );
+    let primary = |t: &ValidTopology| {
+        t.nodes
+            .iter()
+            .position(|n| n.role == Role::Primary)
+            .expect("a valid topology has one primary")
+    };
+    let (old_p, new_p) = (&old.nodes[primary(old)], &new.nodes[primary(new)]);
+    if old_p.name != new_p.name {
+        let refuse = |why: String, help: String, field: &'static str, name: &str| {
+            Diagnostic::error(codes::PRIMARY_CHANGED, why)
+                .label(at(&node_path(name, field)), "the switchover")
+                .help(help)
+        };
+        let candidate = old_by_name.get(new_p.name.as_str()).map(|&o| &old.nodes[o]);
+        let direct =
+            candidate.is_some_and(|c| c.upstream.map(|u| &old.nodes[u].name) == Some(&old_p.name));
+        let demoted = new.nodes.iter().position(|n| n.name == old_p.name);
+        if !direct {
+            refused.push(refuse(
+                format!(
+                    "\"{}\" becomes the primary, but it is not a standby streaming from \"{}\" now",
+                    new_p.name, old_p.name
+                ),
+                format!(
+                    "switch over to a standby of {} (add the node as one first)",
+                    old_p.name
+                ),
+                "role",
+                &new_p.name,
+            ));
+        } else if demoted.is_none_or(|d| new.nodes[d].upstream != Some(primary(new))) {
+            refused.push(refuse(
+                format!("the old primary \"{}\" must stay, as a standby of \"{}\"", old_p.name, new_p.name),
+                format!("give {} role = \"standby\" (it streams from the new primary); retire it in a later plan", old_p.name),
+                "role",
+                &new_p.name,
+            ));
+        } else {
+            // Only what the switchover itself moves: the old primary's standbys follow the
+            // new one. Anything else is planned before or after.
+            let followers_only = changes.reparented.iter().all(|(i, from, to)| {
+                *from == old_p.name && *to == primary(new) && new.nodes[*i].name != new_p.name
+            });
+            if !changes.added.is_empty() || !changes.removed.is_empty() || !followers_only {
+                refused.push(refuse(
+                    "a switchover is planned alone: this plan also adds, retires or re-parents standbys".into(),
+                    "plan the switchover first, then the other changes from its topology".into(),
+                    "role",
+                    &new_p.name,
+                ));
+            } else {
+                changes.switchover = Some((demoted.expect("checked"), primary(new)));
+            }
         }
     }
     for (o, m) in old.nodes.iter().enumerate() {

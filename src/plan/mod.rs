@@ -6,8 +6,10 @@
 //! describes what is installed), a retired node's directory as `gen OLD` wrote it, and the
 //! plan-only scripts (`runbook/plan-*.sh`).
 
+mod builder;
 pub mod changes;
 pub mod order;
+mod switchover;
 
 use minijinja::Environment;
 
@@ -110,6 +112,12 @@ pub fn plan(
 /// One line per change, for PLAN.md and the command's report.
 pub fn summary(old: &ValidTopology, new: &ValidTopology, c: &Changes) -> Vec<String> {
     let mut out = Vec::new();
+    if let Some((demoted, promoted)) = c.switchover {
+        out.push(format!(
+            "switch over: `{}` becomes the primary, `{}` a standby of it",
+            new.nodes[promoted].name, new.nodes[demoted].name
+        ));
+    }
     for &a in &c.added {
         let n = &new.nodes[a];
         out.push(format!(

@@ -113,6 +113,10 @@ pub struct ClusterContext {
     pub password_from: String,
     pub recovery_conf: bool,
     pub follows_latest_timeline: bool,
+    /// `pg_promote()` exists (12+); before, a standby is promoted with `pg_ctl promote`.
+    pub sql_promote: bool,
+    /// Settings only a standby reads: a primary is not restarted for them.
+    pub recovery_only: &'static [&'static str],
     /// pg_stat_wal_receiver names the sender's host and port (else only its conninfo).
     pub wal_receiver_sender: bool,
     pub default_password_encryption: &'static str,
@@ -149,6 +153,8 @@ pub fn cluster_context(topo: &ValidTopology) -> ClusterContext {
         password_from,
         recovery_conf: topo.facts.standby_setup == StandbySetup::RecoveryConf,
         follows_latest_timeline: topo.facts.follows_latest_timeline_by_default,
+        sql_promote: crate::catalog::has(topo.facts.major, crate::catalog::Feature::SqlPromote),
+        recovery_only: crate::catalog::RECOVERY_ONLY,
         wal_receiver_sender: topo.facts.has(Feature::WalReceiverSender),
         default_password_encryption: topo.facts.default_password_encryption,
         firewall: artifact::firewall_script(topo.firewall).map(|script| FirewallContext {

@@ -34,6 +34,26 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("ufw.sh.j2", include_str!("../../templates/ufw.sh.j2")),
     (
+        "plan/preflight-candidate.sh.j2",
+        include_str!("../../templates/plan/preflight-candidate.sh.j2"),
+    ),
+    (
+        "plan/preflight-primary.sh.j2",
+        include_str!("../../templates/plan/preflight-primary.sh.j2"),
+    ),
+    (
+        "plan/demote.sh.j2",
+        include_str!("../../templates/plan/demote.sh.j2"),
+    ),
+    (
+        "plan/promote.sh.j2",
+        include_str!("../../templates/plan/promote.sh.j2"),
+    ),
+    (
+        "plan/rejoin.sh.j2",
+        include_str!("../../templates/plan/rejoin.sh.j2"),
+    ),
+    (
         "plan/PLAN.md.j2",
         include_str!("../../templates/plan/PLAN.md.j2"),
     ),

@@ -473,19 +473,29 @@ user = "replicator"
     /// with `--restart`; on any other node that exit fails the test.
     pub fn run_plan(&mut self, out: &Path, restart: &[&str]) {
         let plan = fs::read_to_string(out.join("PLAN.md")).unwrap();
+        // `LSN` is the last line the step before printed (the demote step's checkpoint).
+        let mut last = String::new();
         for line in plan.lines().filter(|l| l.starts_with('|')) {
             let Some(cmd) = line.split('`').nth(1).filter(|w| w.contains("/runbook/")) else {
                 continue;
             };
             let node = cmd.split('/').next().unwrap().to_owned();
-            let mut cmd = cmd.to_owned();
+            let mut cmd = cmd.replace(" LSN", &format!(" {last}"));
             if cmd.ends_with("-clear-data-dir.sh") {
                 cmd = format!("{cmd} --confirm {node}");
             }
             if cmd.ends_with("-apply-config.sh") {
                 let o = self.try_step(out, &cmd);
                 match o.status.code() {
-                    Some(0) => continue,
+                    Some(0) => {
+                        last = String::from_utf8_lossy(&o.stdout)
+                            .trim_end()
+                            .lines()
+                            .last()
+                            .unwrap_or_default()
+                            .to_owned();
+                        continue;
+                    }
                     Some(3) if restart.contains(&node.as_str()) => cmd.push_str(" --restart"),
                     _ => panic!(
                         "{cmd} failed ({}):\n{}{}",
@@ -495,7 +505,13 @@ user = "replicator"
                     ),
                 }
             }
-            self.step(out, &cmd);
+            let stdout = self.step(out, &cmd);
+            last = stdout
+                .trim_end()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .to_owned();
         }
     }
 

@@ -1,0 +1,147 @@
+//! A planned switchover, in order: preflight on both sides, the old primary stopped cleanly
+//! (its shutdown checkpoint printed), the candidate promoted only once it has received that
+//! checkpoint, the new primary's configuration and slots, the other standbys repointed, the
+//! old primary rejoining as a standby without a base backup (its stale slots dropped), and
+//! verification.
+
+use super::builder::{Builder, Extra, RECONFIGURE};
+use super::changes::Changes;
+
+fn extra(node: &str, kind: &'static str, items: Vec<String>) -> Extra {
+    Extra {
+        node: node.to_owned(),
+        kind,
+        items,
+    }
+}
+
+pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, promoted: usize) {
+    let (old, new) = (b.old, b.new);
+    let p = new.nodes[demoted].name.clone();
+    let c = new.nodes[promoted].name.clone();
+    let mut done = vec![demoted, promoted];
+
+    b.extra(
+        format!("Check that `{c}` can take over"),
+        true,
+        promoted,
+        extra(&c, "preflight-candidate", Vec::new()),
+        &format!("{c} streams from {p}, has replayed all it received, replay is not paused, and it has the WAL senders and slots its standbys will need"),
+        "",
+    );
+    b.extra(
+        format!("Check that `{p}` can step down"),
+        true,
+        demoted,
+        extra(&p, "preflight-primary", Vec::new()),
+        &format!("{p} can connect to {c} for replication, pg_rewind could bring it back (wal_log_hints or data checksums), and its WAL archiver is not behind"),
+        "",
+    );
+    b.steps(
+        format!("Give `{p}` its password file, for when it follows `{c}`"),
+        demoted,
+        &["write-passfile"],
+    );
+    b.extra(
+        format!("Stop `{p}`, the primary, cleanly"),
+        true,
+        demoted,
+        extra(&p, "demote", Vec::new()),
+        "a checkpoint, then a fast shutdown that pg_controldata shows as clean; the last line printed is its shutdown checkpoint's location (LSN), which the next step needs",
+        &format!("stops `{p}`: writes are refused from here until the promotion"),
+    );
+    b.extra(
+        format!("Promote `{c}`"),
+        true,
+        promoted,
+        extra(&c, "promote", Vec::new()),
+        &format!("{c} has received {p}'s shutdown checkpoint (nothing committed is lost), is promoted and accepts writes"),
+        &format!("promotes `{c}`"),
+    );
+    if let Some(last) = b.out.sections.last_mut() {
+        if let Some(row) = last.rows.last_mut() {
+            row.run.push_str(" LSN");
+        }
+    }
+    let mut primary_steps = vec![
+        "install-config",
+        "open-firewall",
+        "apply-config",
+        "create-slots",
+    ];
+    if new.sync.is_some() {
+        primary_steps.push("enable-synchronous");
+    }
+    b.steps(
+        format!("Configure `{c}` as the primary"),
+        promoted,
+        &primary_steps,
+    );
+    for (i, _, _) in &changes.reparented {
+        b.steps(
+            format!("Repoint `{}` to `{c}`", new.nodes[*i].name),
+            *i,
+            &["install-config", "apply-config", "verify-node"],
+        );
+        done.push(*i);
+    }
+    // The old primary: a standby of the new one, from its own data directory.
+    b.extra(
+        format!("`{p}` rejoins as a standby of `{c}`"),
+        true,
+        demoted,
+        extra(&p, "rejoin", Vec::new()),
+        &format!("{p} shut down cleanly and did not write past what {c} received, so it can follow {c} without pg_rewind or a base backup; it is marked as a standby"),
+        "",
+    );
+    b.steps(
+        format!("Start `{p}` as a standby"),
+        demoted,
+        &[
+            "install-config",
+            "open-firewall",
+            "apply-config",
+            "verify-node",
+        ],
+    );
+    if let Some(row) = b.out.sections.last_mut().and_then(|s| {
+        s.rows
+            .iter_mut()
+            .find(|r| r.run.ends_with("-apply-config.sh"))
+    }) {
+        row.disrupts = format!("starts `{p}`, now a standby of `{c}`");
+    }
+    let o = old
+        .nodes
+        .iter()
+        .position(|n| n.name == p)
+        .expect("the old primary is in the old topology");
+    let stale: Vec<String> = old.nodes[o]
+        .downstream
+        .iter()
+        .filter_map(|&d| old.nodes[d].slot.clone())
+        .collect();
+    if !stale.is_empty() {
+        b.extra(
+            format!("Drop the slots `{p}` kept as the primary"),
+            true,
+            demoted,
+            extra(&p, "drop-slots", stale.clone()),
+            &format!(
+                "{} gone from {p}: a standby keeps no slots for its former standbys",
+                stale.join(", ")
+            ),
+            "",
+        );
+    }
+    for &i in &changes.reconfigured {
+        if !done.contains(&i) {
+            b.steps(format!("Update `{}`", new.nodes[i].name), i, RECONFIGURE);
+        }
+    }
+    b.steps(
+        format!("Verify the standbys of `{c}`"),
+        promoted,
+        &["verify-senders"],
+    );
+}
