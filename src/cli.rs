@@ -43,7 +43,8 @@ pub enum Command {
     /// Validate a topology and print its diagnostics; writes nothing.
     Check(check::Args),
     /// The ordered plan from one topology to the next: standbys added, retired or
-    /// re-parented, settings changed. Writes OUTPUT/PLAN.md and the scripts it runs.
+    /// re-parented, settings changed, a planned switchover. Writes OUTPUT/PLAN.md and the
+    /// scripts it runs.
     Plan(plan::Args),
     /// Print the JSON Schema of the topology file.
     Schema(schema::Args),
