@@ -10,6 +10,7 @@
 mod support;
 
 use std::fs;
+use std::path::Path;
 
 use support::lab::*;
 use support::real::{is_root, majors};
@@ -400,8 +401,63 @@ fn switchover(major: u32) {
         }
         installed_as_generated(&lab, new, &nodes, name);
         lint_clean(&lab, new, &nodes, name);
+        if name == "switchover" {
+            stale_steps_refuse(&lab, &out, &plan);
+        }
     }
     eprintln!("PG{major} switchover: {}", times.join(", "));
+}
+
+/// After vm1 -> vm2: the day-1 steps of the old roles, and the switchover's own stop step,
+/// refuse on the nodes whose role changed, and change nothing.
+fn stale_steps_refuse(lab: &Lab, day1: &Path, plan: &Path) {
+    let before: Vec<_> = ["vm1", "vm2"]
+        .iter()
+        .map(|n| lab.managed_files(n))
+        .collect();
+    let stale = [
+        (
+            day1,
+            step_named(day1, "vm1", "create-slots"),
+            "not the primary",
+        ),
+        (
+            day1,
+            step_named(day1, "vm1", "apply-config"),
+            "not the primary",
+        ),
+        (
+            day1,
+            step_named(day1, "vm2", "install-config"),
+            "is not a standby",
+        ),
+        (day1, step_named(day1, "vm2", "base-backup"), ""),
+        (
+            plan,
+            "vm1/runbook/plan-demote.sh".to_owned(),
+            "not the primary",
+        ),
+    ];
+    for (dir, step, says) in stale {
+        let o = lab.try_step(dir, &step);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains(says),
+            "PG{}: {step} ran on a node whose role changed:\n{err}",
+            lab.major
+        );
+    }
+    let after: Vec<_> = ["vm1", "vm2"]
+        .iter()
+        .map(|n| lab.managed_files(n))
+        .collect();
+    assert!(
+        before == after,
+        "PG{}: a refused step changed files",
+        lab.major
+    );
+    assert_eq!(lab.sql("vm2", "SELECT pg_is_in_recovery()"), "f");
+    assert_eq!(lab.sql("vm1", "SELECT pg_is_in_recovery()"), "t");
 }
 
 fn pg_running(lab: &Lab, node: &str) -> bool {
