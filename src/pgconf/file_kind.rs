@@ -12,16 +12,6 @@ pub enum FileKind {
     Ident,
 }
 
-/// pg_hba.conf's connection types: a record starts with one of them.
-const HBA_TYPES: [&str; 6] = [
-    "local",
-    "host",
-    "hostssl",
-    "hostnossl",
-    "hostgssenc",
-    "hostnogssenc",
-];
-
 /// How much of a file the content check reads.
 const SNIFF_BYTES: u64 = 64 * 1024;
 
@@ -57,7 +47,10 @@ impl FileKind {
                 continue;
             }
             let has_eq = line.contains('=');
-            if HBA_TYPES.contains(&first.as_str()) && words.len() >= 3 && !words[1].contains('=') {
+            if super::hba::CONN_TYPES.contains(&first.as_str())
+                && words.len() >= 3
+                && !words[1].contains('=')
+            {
                 return FileKind::Hba;
             }
             if words.len() == 3 && !has_eq {

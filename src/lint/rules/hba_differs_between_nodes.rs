@@ -1,7 +1,7 @@
 use std::net::IpAddr;
 
 use crate::lint::{Cluster, Findings, Fleet};
-use crate::pgconf::hba::{Address, Record};
+use crate::pgconf::hba::Record;
 
 crate::declare_rule! {
     /// A replication record of the upstream that a standby's pg_hba.conf lacks.
@@ -49,21 +49,7 @@ fn own_addresses(fleet: &Fleet<'_>, i: usize) -> Vec<IpAddr> {
 
 /// A record admitting exactly one of these addresses.
 fn only_admits(rec: &Record, addresses: &[IpAddr]) -> bool {
-    match &rec.address {
-        Address::Net { addr, .. } => single_address(rec) && addresses.contains(addr),
-        _ => false,
-    }
-}
-
-/// Whether the record admits exactly one address (a /32 or /128).
-fn single_address(rec: &Record) -> bool {
-    match &rec.address {
-        Address::Net { mask, .. } => match mask {
-            IpAddr::V4(m) => u32::from(*m) == u32::MAX,
-            IpAddr::V6(m) => u128::from(*m) == u128::MAX,
-        },
-        _ => false,
-    }
+    rec.address.single().is_some_and(|a| addresses.contains(&a))
 }
 
 fn check(fleet: &Fleet<'_>, f: &mut Findings) {
@@ -86,7 +72,7 @@ fn check(fleet: &Fleet<'_>, f: &mut Findings) {
             })
             .collect();
         if let ([(_, rec)], true) = (&missing[..], own.is_empty()) {
-            if single_address(rec) {
+            if rec.address.single().is_some() {
                 continue; // the record that admits this standby itself
             }
         }

@@ -25,6 +25,17 @@ use serde::Serialize;
 
 pub use matching::{Connection, first_match};
 
+/// The connection types the server knows (the GSSAPI encryption ones from 12): a record
+/// starts with one of them.
+pub const CONN_TYPES: [&str; 6] = [
+    "local",
+    "host",
+    "hostssl",
+    "hostnossl",
+    "hostgssenc",
+    "hostnogssenc",
+];
+
 /// What the server was built with and runs with; it decides some errors.
 #[derive(Debug, Clone, Copy)]
 pub struct Features {
@@ -192,6 +203,18 @@ pub enum Address {
 }
 
 impl Address {
+    /// The one address the record admits (a /32 or /128), if it admits exactly one.
+    pub fn single(&self) -> Option<IpAddr> {
+        match self {
+            Address::Net { addr, mask } => match mask {
+                IpAddr::V4(m) if u32::from(*m) == u32::MAX => Some(*addr),
+                IpAddr::V6(m) if u128::from(*m) == u128::MAX => Some(*addr),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// Whether the record admits only this host's loopback addresses (127.0.0.0/8, ::1): its
     /// connections never cross a network.
     pub fn is_loopback_only(&self) -> bool {

@@ -11,17 +11,7 @@ use smallvec::SmallVec;
 use crate::catalog::{Feature, has};
 
 use super::tokens::{Fields, expand_at, logical_lines};
-use super::{Address, Features, Record, Row, Token};
-
-/// The connection types the server knows (the GSSAPI encryption ones from 12).
-const CONN_TYPES: [&str; 6] = [
-    "local",
-    "host",
-    "hostssl",
-    "hostnossl",
-    "hostgssenc",
-    "hostnogssenc",
-];
+use super::{Address, CONN_TYPES, Features, Record, Row, Token};
 
 /// The authentication methods the server knows by name (whether a build supports each is
 /// decided in `parse_record`).
