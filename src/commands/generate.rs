@@ -7,7 +7,7 @@ use crate::diag::Style;
 use crate::exit::Exit;
 use crate::render::{self, Artifact};
 
-use super::{plural, topology_file};
+use super::{plural, templates_dir, topology_file};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -42,26 +42,13 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         Err(code) => return code,
     };
     let topo = loaded.topology.expect("no errors means a topology");
-    let env = match render::templates::environment(opts.templates.as_deref()) {
+    let env = match templates_dir::environment(opts.templates.as_deref()) {
         Ok(env) => env,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return match e {
-                render::templates::TemplateError::Read(..) => Exit::Io,
-                _ => Exit::Invalid,
-            };
-        }
+        Err(code) => return code,
     };
     let mut plan = match render::plan(&topo, &env) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: rendering failed: {e:#}");
-            return if opts.templates.is_some() {
-                Exit::Invalid
-            } else {
-                Exit::Internal
-            };
-        }
+        Err(e) => return templates_dir::render_failed(&e, opts.templates.is_some()),
     };
     let patched = match opts
         .base

@@ -8,7 +8,7 @@ use crate::exit::Exit;
 use crate::plan::{self, PlanError};
 use crate::render;
 
-use super::topology_file;
+use super::{templates_dir, topology_file};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -31,8 +31,8 @@ pub struct Args {
 pub fn run(opts: &Args, style: Style) -> Exit {
     // Both files are read and every problem of both reported before anything is refused.
     let old = topology_file::load(&opts.old, style, "nothing was written");
-    let new = topology_file::load(&opts.new, style, "nothing was written");
-    let (old, new) = match (old, new) {
+    let new = topology_file::load_with_source(&opts.new, style, "nothing was written");
+    let (old, (new, source)) = match (old, new) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => return e,
     };
@@ -40,17 +40,10 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         old.topology.expect("no errors means a topology"),
         new.topology.expect("no errors means a topology"),
     );
-    let env = match render::templates::environment(opts.templates.as_deref()) {
+    let env = match templates_dir::environment(opts.templates.as_deref()) {
         Ok(env) => env,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return match e {
-                render::templates::TemplateError::Read(..) => Exit::Io,
-                _ => Exit::Invalid,
-            };
-        }
+        Err(code) => return code,
     };
-    let source = std::fs::read_to_string(&opts.new).unwrap_or_default();
     let (changes, files) = match plan::plan(&old, &new, &source, &env) {
         Ok(p) => p,
         Err(PlanError::Refused(diags)) => {
@@ -72,12 +65,7 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             return Exit::Invalid;
         }
         Err(PlanError::Render(e)) => {
-            eprintln!("error: rendering failed: {e:#}");
-            return if opts.templates.is_some() {
-                Exit::Invalid
-            } else {
-                Exit::Internal
-            };
+            return templates_dir::render_failed(&e, opts.templates.is_some());
         }
     };
     if let Err(e) = render::output::write(&opts.output, &files, opts.force) {

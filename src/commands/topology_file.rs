@@ -13,6 +13,15 @@ use super::plural;
 /// `refused` is what the command did not do because of errors (gen: "nothing was
 /// written"), said after their count; empty for a command that only reads.
 pub(crate) fn load(path: &Path, style: Style, refused: &str) -> Result<Loaded, Exit> {
+    load_with_source(path, style, refused).map(|(loaded, _)| loaded)
+}
+
+/// As [`load`], with the file's text (for diagnostics of a later check against it).
+pub(crate) fn load_with_source(
+    path: &Path,
+    style: Style,
+    refused: &str,
+) -> Result<(Loaded, String), Exit> {
     let source = match crate::input::read_bounded(path, crate::input::MAX_TOPOLOGY_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s,
@@ -60,5 +69,5 @@ pub(crate) fn load(path: &Path, style: Style, refused: &str) -> Result<Loaded, E
         );
         return Err(Exit::Invalid);
     }
-    Ok(loaded)
+    Ok((loaded, source))
 }
