@@ -210,6 +210,7 @@ fn faulty_step(lab: &Lab, out: &Path, step: &str, fault: &Fault) -> std::process
     set(true);
     c.arg(out.join(step));
     c.env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
+        .env("PGREPL_REWIND_PASSWORD", REWIND_PASSWORD)
         .env("HOME", &lab.dir);
     let o = c.stdin(std::process::Stdio::null()).output().unwrap();
     set(false);

@@ -49,6 +49,7 @@ fn step(out: &Path, script: &str, this_is: Option<&str>) -> Output {
     let mut c = Command::new("bash");
     c.arg(out.join(script))
         .env("PGREPL_REPLICATION_PASSWORD", "x")
+        .env("PGREPL_REWIND_PASSWORD", "y")
         .env_remove("PGREPL_THIS_IS");
     if let Some(node) = this_is {
         c.env("PGREPL_THIS_IS", node);
@@ -108,6 +109,7 @@ fn a_host_holding_the_address_passes() {
         .arg("ip link set lo up && ip addr add 192.0.2.10/32 dev lo && exec bash \"$0\"")
         .arg(&script)
         .env("PGREPL_REPLICATION_PASSWORD", "x")
+        .env("PGREPL_REWIND_PASSWORD", "y")
         .env_remove("PGREPL_THIS_IS")
         .output()
         .unwrap();
@@ -122,6 +124,7 @@ fn a_host_holding_the_address_passes() {
         .arg("ip link set lo up && ip addr add 192.0.2.10/32 dev lo && exec bash \"$0\"")
         .arg(out.join("vm2/runbook/10-write-passfile.sh"))
         .env("PGREPL_REPLICATION_PASSWORD", "x")
+        .env("PGREPL_REWIND_PASSWORD", "y")
         .output()
         .unwrap();
     assert!(support::stderr(&o).contains("does not hold 192.0.2.11, the address of vm2"));

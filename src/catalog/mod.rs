@@ -160,13 +160,20 @@ pub enum Feature {
     /// pg_stat_wal_receiver has `sender_host` and `sender_port` (11); before, only the
     /// walreceiver's `conninfo` says where it connects.
     WalReceiverSender,
+    /// pg_rewind runs as a role with EXECUTE on pg_ls_dir, pg_stat_file and
+    /// pg_read_binary_file (11); before, only as a superuser.
+    RewindGrants,
+    /// pg_rewind takes `--config-file`, for a configuration outside the data directory (15).
+    RewindConfigFile,
 }
 
 impl Feature {
     /// The first major that has it.
     pub const fn since(self) -> u32 {
         match self {
-            Feature::HbaLdapSchemeAndFilter | Feature::WalReceiverSender => 11,
+            Feature::HbaLdapSchemeAndFilter
+            | Feature::WalReceiverSender
+            | Feature::RewindGrants => 11,
             Feature::HbaGssEnc
             | Feature::HbaLdapServerOptional
             | Feature::HbaCertVerifyFull
@@ -175,6 +182,7 @@ impl Feature {
             | Feature::ClusterNameAsApplicationName => 12,
             Feature::WalKeepSize => 13,
             Feature::HbaLineContinuation | Feature::HbaClientName => 14,
+            Feature::RewindConfigFile => 15,
             Feature::HbaIncludes => 16,
             Feature::HbaOauth => 18,
         }

@@ -24,11 +24,13 @@ pub const HBA_BLOCK: &str = "pg_hba-replication.conf";
 pub const RECOVERY_CONF: &str = "recovery.conf";
 /// Where a literal password is copied so that scripts can read it without holding it.
 pub const LITERAL_SECRET: &str = "secrets/replication-password";
+/// The same for the rewind role's literal password.
+pub const REWIND_SECRET: &str = "secrets/rewind-password";
 /// Whether a file of the output holds a secret (a literal password's copy): such files are
 /// 0600 and no digest of them is written anywhere.
 pub fn holds_secret(path: &str) -> bool {
     path.split_once('/')
-        .is_some_and(|(_, rest)| rest == LITERAL_SECRET)
+        .is_some_and(|(_, rest)| rest == LITERAL_SECRET || rest == REWIND_SECRET)
 }
 
 /// A node's runbook steps, and the library they source, live here.

@@ -8,7 +8,9 @@ use crate::pgconf::block;
 use crate::topology::model::{PasswordSource, Role};
 use crate::topology::valid::{ResolvedLayout, ValidNode, ValidTopology};
 
-use super::artifact::{self, DROP_IN, HBA_BLOCK, LITERAL_SECRET, RECOVERY_CONF, SYNC_DROP_IN};
+use super::artifact::{
+    self, DROP_IN, HBA_BLOCK, LITERAL_SECRET, RECOVERY_CONF, REWIND_SECRET, SYNC_DROP_IN,
+};
 use super::settings::{Setting, primary_conninfo, settings_for, sync_settings_for};
 use super::steps::{Step, steps_for};
 
@@ -111,6 +113,14 @@ pub struct ClusterContext {
     pub password_kind: &'static str,
     /// Variable name or file path.
     pub password_from: String,
+    /// The role pg_rewind connects as, and its password's source (as above).
+    pub rewind_user: String,
+    pub rewind_password_kind: &'static str,
+    pub rewind_password_from: String,
+    /// The rewind role gets EXECUTE on pg_rewind's functions (11+); before, it is a superuser.
+    pub rewind_grants: bool,
+    /// pg_rewind takes `--config-file` (15+), for a configuration outside the data directory.
+    pub rewind_config_file: bool,
     pub recovery_conf: bool,
     pub follows_latest_timeline: bool,
     /// `pg_promote()` exists (12+); before, a standby is promoted with `pg_ctl promote`.
@@ -139,11 +149,14 @@ pub struct ClusterContext {
 }
 
 pub fn cluster_context(topo: &ValidTopology) -> ClusterContext {
-    let (password_kind, password_from) = match &topo.replication.password {
+    let source = |p: &PasswordSource, secret: &str| match p {
         PasswordSource::Env(v) => ("env", v.clone()),
         PasswordSource::File(f) => ("file", f.clone()),
-        PasswordSource::Literal(_) => ("secret", LITERAL_SECRET.to_owned()),
+        PasswordSource::Literal(_) => ("secret", secret.to_owned()),
     };
+    let (password_kind, password_from) = source(&topo.replication.password, LITERAL_SECRET);
+    let (rewind_password_kind, rewind_password_from) =
+        source(&topo.replication.rewind.password, REWIND_SECRET);
     ClusterContext {
         name: topo.cluster.clone(),
         major: topo.facts.major,
@@ -151,6 +164,11 @@ pub fn cluster_context(topo: &ValidTopology) -> ClusterContext {
         auth_method: topo.replication.auth_method.as_str(),
         password_kind,
         password_from,
+        rewind_user: topo.replication.rewind.user.clone(),
+        rewind_password_kind,
+        rewind_password_from,
+        rewind_grants: topo.facts.has(Feature::RewindGrants),
+        rewind_config_file: topo.facts.has(Feature::RewindConfigFile),
         recovery_conf: topo.facts.standby_setup == StandbySetup::RecoveryConf,
         follows_latest_timeline: topo.facts.follows_latest_timeline_by_default,
         sql_promote: crate::catalog::has(topo.facts.major, crate::catalog::Feature::SqlPromote),

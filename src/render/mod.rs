@@ -23,7 +23,7 @@ use crate::topology::valid::ValidTopology;
 use artifact::When;
 pub use artifact::{
     Artifact, DROP_IN, HBA_BLOCK, LITERAL_SECRET, MODE_FILE, MODE_SCRIPT, MODE_SECRET,
-    RECOVERY_CONF, RUNBOOK_DIR, SYNC_DROP_IN,
+    RECOVERY_CONF, REWIND_SECRET, RUNBOOK_DIR, SYNC_DROP_IN,
 };
 use context::{Addresses, ClusterContext, NodeContext};
 pub use settings::primary_conninfo;
@@ -126,12 +126,17 @@ fn render_node(
             MODE_SCRIPT,
         )?);
     }
-    if let PasswordSource::Literal(secret) = &topo.replication.password {
-        out.push(Artifact {
-            path: format!("{dir}/{LITERAL_SECRET}"),
-            contents: format!("{secret}\n"),
-            mode: MODE_SECRET,
-        });
+    for (source, file) in [
+        (&topo.replication.password, LITERAL_SECRET),
+        (&topo.replication.rewind.password, REWIND_SECRET),
+    ] {
+        if let PasswordSource::Literal(secret) = source {
+            out.push(Artifact {
+                path: format!("{dir}/{file}"),
+                contents: format!("{secret}\n"),
+                mode: MODE_SECRET,
+            });
+        }
     }
     Ok(out)
 }

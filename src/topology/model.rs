@@ -138,6 +138,42 @@ pub struct Replication {
     /// with `sslmode=verify-full`, so they stream only from a server whose certificate the CA
     /// signed for the address they dial. Absent: TLS is neither required nor verified.
     pub tls: Option<Tls>,
+    /// The role `pg_rewind` connects as when a former primary rejoins (a failover, a switchover
+    /// that went wrong): every node gets it, its pg_hba.conf records from every peer and its
+    /// password-file entries, so any node can be the source of a rewind.
+    #[serde(default)]
+    pub rewind: Rewind,
+}
+
+/// The rewind role: LOGIN only, with EXECUTE on the four functions pg_rewind calls (a
+/// superuser on PostgreSQL 10, which cannot grant them), in the `postgres` database.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rewind {
+    /// Name of the role.
+    #[serde(default = "default_rewind_user")]
+    pub user: String,
+    /// Where the runbooks read its password at run time. Default:
+    /// `{ env = "PGREPL_REWIND_PASSWORD" }`.
+    #[serde(default = "default_rewind_password")]
+    pub password: PasswordSource,
+}
+
+impl Default for Rewind {
+    fn default() -> Self {
+        Rewind {
+            user: default_rewind_user(),
+            password: default_rewind_password(),
+        }
+    }
+}
+
+fn default_rewind_user() -> String {
+    "pgrepl_rewind".to_owned()
+}
+
+fn default_rewind_password() -> PasswordSource {
+    PasswordSource::Env("PGREPL_REWIND_PASSWORD".to_owned())
 }
 
 /// Certificate files, the same paths on every node (each node's own certificate and key).
@@ -163,6 +199,7 @@ impl Default for Replication {
             slots: true,
             synchronous: None,
             tls: None,
+            rewind: Rewind::default(),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::model::{AuthMethod, Firewall, PasswordSource, Role, SyncMethod, Tls, WalLevel};
+use super::model::{AuthMethod, Firewall, PasswordSource, Rewind, Role, SyncMethod, Tls, WalLevel};
 use crate::catalog::MajorFacts;
 
 #[derive(Debug, Clone)]
@@ -27,6 +27,7 @@ pub struct ValidReplication {
     pub auth_method: AuthMethod,
     pub password: PasswordSource,
     pub tls: Option<Tls>,
+    pub rewind: Rewind,
 }
 
 #[derive(Debug, Clone)]

@@ -12,6 +12,8 @@ use super::real::*;
 
 /// Has `:`, `\`, a quote and a space: the password file and SQL quoting must cope.
 pub const PASSWORD: &str = "s3cret:with\\odd' chars";
+/// The rewind role's, another one with the same troubles.
+pub const REWIND_PASSWORD: &str = "rew:ind\\pass' word";
 
 /// A TOML basic string.
 pub fn toml_string(s: &str) -> String {
@@ -280,6 +282,7 @@ user = "replicator"
         let mut c = self.pg("bash");
         c.arg(out.join(script)).args(words);
         c.env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
+            .env("PGREPL_REWIND_PASSWORD", REWIND_PASSWORD)
             .env("HOME", &self.dir);
         c.stdin(Stdio::null())
             .output()

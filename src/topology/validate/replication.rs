@@ -47,31 +47,42 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, topo: &Topology) -> ValidReplication {
                 .help("use \"scram-sha-256\" (the default): md5 hashes can be replayed and PostgreSQL 18 warns on every md5 login"),
         );
     }
-    let pw_path = [key("replication"), key("password")];
-    match &r.password {
-        PasswordSource::Literal(_) => cx.push(
-            Diagnostic::warning(
-                codes::LITERAL_PASSWORD,
-                "the replication password is written in the topology file",
+    check_password(
+        cx,
+        &r.password,
+        "replication",
+        "PGREPL_REPLICATION_PASSWORD",
+    );
+    let rw = &r.rewind;
+    let rewind_user = [key("replication"), key("rewind"), key("user")];
+    if !is_simple_identifier(&rw.user) {
+        cx.push(
+            Diagnostic::error(
+                codes::INVALID_NAME,
+                format!(
+                    "rewind role name \"{}\" is not a simple identifier",
+                    rw.user
+                ),
             )
-            .label(cx.span(&pw_path), "plaintext password")
-            .help("use `password = { env = \"PGREPL_REPLICATION_PASSWORD\" }` or `{ file = \"/root/replicator.password\" }`; pgrepl copies a literal password only into 0600 files under secrets/"),
-        ),
-        PasswordSource::Env(var) => {
-            let ok = var.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !ok {
-                cx.push(
-                    Diagnostic::error(codes::INVALID_ENV_VAR, format!("\"{var}\" is not an environment variable name"))
-                        .label(cx.span(&[key("replication"), key("password"), key("env")]), "not a variable name")
-                        .help("use letters, digits and `_`, not starting with a digit, e.g. PGREPL_REPLICATION_PASSWORD"),
-                );
-            }
-        }
-        PasswordSource::File(path) => {
-            check_path(cx, path, &[key("replication"), key("password"), key("file")]);
-        }
+            .label(
+                cx.span(&rewind_user),
+                "needs quoting in SQL and pg_hba.conf",
+            )
+            .help(
+                "use lowercase letters, digits and `_`, starting with a letter or `_` (at most 63)",
+            ),
+        );
+    } else if rw.user == r.user || rw.user == "postgres" {
+        cx.push(
+            Diagnostic::error(
+                codes::INVALID_NAME,
+                format!("the rewind role \"{}\" must be a role of its own", rw.user),
+            )
+            .label(cx.span(&rewind_user), "already the replication role or the superuser")
+            .help("keep the default `pgrepl_rewind`, or name another role: it gets only LOGIN and EXECUTE on the functions pg_rewind calls"),
+        );
     }
+    check_password(cx, &rw.password, "rewind", "PGREPL_REWIND_PASSWORD");
     if let Some(tls) = &r.tls {
         for (field, path) in [
             ("ca_file", &tls.ca_file),
@@ -86,6 +97,42 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, topo: &Topology) -> ValidReplication {
         auth_method: r.auth_method,
         password: r.password.clone(),
         tls: r.tls.clone(),
+        rewind: r.rewind.clone(),
+    }
+}
+
+/// A role's password source: `[replication] password` or `[replication.rewind] password`.
+fn check_password(cx: &mut Ctx<'_, '_>, pw: &PasswordSource, role: &str, example: &str) {
+    let mut at = vec![key("replication")];
+    if role == "rewind" {
+        at.push(key("rewind"));
+    }
+    at.push(key("password"));
+    match pw {
+        PasswordSource::Literal(_) => cx.push(
+            Diagnostic::warning(
+                codes::LITERAL_PASSWORD,
+                format!("the {role} password is written in the topology file"),
+            )
+            .label(cx.span(&at), "plaintext password")
+            .help(format!("use `password = {{ env = \"{example}\" }}` or `{{ file = \"/root/{role}.password\" }}`; pgrepl copies a literal password only into 0600 files under secrets/")),
+        ),
+        PasswordSource::Env(var) => {
+            let ok = var.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ok {
+                at.push(key("env"));
+                cx.push(
+                    Diagnostic::error(codes::INVALID_ENV_VAR, format!("\"{var}\" is not an environment variable name"))
+                        .label(cx.span(&at), "not a variable name")
+                        .help(format!("use letters, digits and `_`, not starting with a digit, e.g. {example}")),
+                );
+            }
+        }
+        PasswordSource::File(path) => {
+            at.push(key("file"));
+            check_path(cx, path, &at);
+        }
     }
 }
 
