@@ -101,8 +101,11 @@ assemble() { # major
   bin=$cache/$major/bin
   rm -rf "$bin" && mkdir -p "$bin"
   for tool in "$cache/$major/server/bin/"*; do ln -s "$tool" "$bin/$(basename "$tool")"; done
-  for tool in psql pg_basebackup pg_isready pg_controldata; do
+  # pg_rewind only from a client of the server's own major: it refuses any other's data
+  # directory (10-12 have none on PyPI, so their labs have no pg_rewind).
+  for tool in psql pg_basebackup pg_isready pg_controldata pg_rewind; do
     [ -e "$bin/$tool" ] && continue
+    [ "$tool" = pg_rewind ] && [ "$client_major" != "$major" ] && continue
     real=$(readlink -f "$cache/$client_major/client/bin/$tool" || true)
     [ -x "$real" ] || continue
     printf '#!/bin/sh\nLD_LIBRARY_PATH=%s/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} exec %s "$@"\n' \

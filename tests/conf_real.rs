@@ -82,7 +82,8 @@ impl Server {
         let server = Server {
             dir,
             bin,
-            port: 43000 + slot * 100 + major as u16,
+            // Below the ephemeral ports (32768-60999), as the lab's.
+            port: 24000 + slot * 100 + major as u16,
         };
         let mut c = as_pg(server.bin.join("initdb").to_str().unwrap());
         c.arg("-D")

@@ -23,15 +23,22 @@ fn with_vm3(upstream: &str) -> String {
 }
 
 fn plan(dir: &Path, old: &str, new: &str) -> std::process::Output {
+    plan_with(dir, old, new, &[])
+}
+
+fn plan_with(dir: &Path, old: &str, new: &str, options: &[&str]) -> std::process::Output {
     fs::write(dir.join("old.toml"), old).unwrap();
     fs::write(dir.join("new.toml"), new).unwrap();
-    pgrepl(&[
+    let (o, n, out) = (dir.join("old.toml"), dir.join("new.toml"), dir.join("out"));
+    let mut args = vec![
         "plan",
-        dir.join("old.toml").to_str().unwrap(),
-        dir.join("new.toml").to_str().unwrap(),
+        o.to_str().unwrap(),
+        n.to_str().unwrap(),
         "-o",
-        dir.join("out").to_str().unwrap(),
-    ])
+        out.to_str().unwrap(),
+    ];
+    args.extend(options);
+    pgrepl(&args)
 }
 
 #[test]
@@ -189,6 +196,42 @@ fn a_switchover() {
     assert!(at("vm1/runbook/plan-rejoin.sh") < at("vm1/runbook/plan-drop-slots.sh"));
 }
 
+/// `--failover`: every standby of the dead primary reports what it received, the candidate
+/// is promoted with those reports, then as in a switchover, the old primary's rejoin last.
+#[test]
+fn a_failover() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (with_vm3("vm1"), swap(&with_vm3("vm1")));
+    let o = plan_with(dir.path(), &old, &new, &["--failover"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = fs::read_to_string(dir.path().join("out/PLAN.md")).unwrap();
+    insta::assert_snapshot!("plan_failover", text);
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s}:\n{text}"));
+    assert!(at("vm2/runbook/plan-received.sh") < at("vm3/runbook/plan-received.sh"));
+    assert!(
+        at("vm3/runbook/plan-received.sh")
+            < at("vm2/runbook/plan-failover-promote.sh RECEIVED_vm3")
+    );
+    assert!(at("plan-failover-promote") < at("vm3/runbook/50-install-config.sh"));
+    assert!(at("vm1/runbook/10-write-passfile.sh") < at("vm1/runbook/plan-rejoin.sh"));
+    assert!(
+        !text.contains("plan-demote"),
+        "a dead primary is not stopped"
+    );
+    let promote =
+        fs::read_to_string(dir.path().join("out/vm2/runbook/plan-failover-promote.sh")).unwrap();
+    assert!(promote.contains("-h 172.16.93.132 -p 5432"), "{promote}");
+
+    // Without a change of primary there is nothing to fail over to.
+    let o = plan_with(dir.path(), &old, &old, &["--failover"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("plan::no-failover") && err.contains("\"vm1\" stays the primary"),
+        "{err}"
+    );
+}
+
 #[test]
 fn the_same_topology_plans_nothing_and_output_is_deterministic() {
     let dir = tempfile::tempdir().unwrap();
@@ -238,13 +281,15 @@ fn plan_scripts_pass_shellcheck() {
     let mut checked = 0;
     // Retire (retire, drop-slots, close-firewall), synchronous off (disable-synchronous),
     // a switchover (preflights, demote, promote, rejoin).
-    for (old, new) in [
-        (with_vm3("vm1"), guide()),
-        (synchronous, with_vm3("vm1")),
-        (with_vm3("vm1"), swap(&with_vm3("vm1"))),
+    // A failover (received, failover-promote).
+    for (old, new, options) in [
+        (with_vm3("vm1"), guide(), &[][..]),
+        (synchronous, with_vm3("vm1"), &[]),
+        (with_vm3("vm1"), swap(&with_vm3("vm1")), &[]),
+        (with_vm3("vm1"), swap(&with_vm3("vm1")), &["--failover"]),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let o = plan(dir.path(), &old, &new);
+        let o = plan_with(dir.path(), &old, &new, options);
         assert!(o.status.success(), "{}", stderr(&o));
         for node in ["vm1", "vm2", "vm3"] {
             let runbook = dir.path().join("out").join(node).join("runbook");
@@ -270,5 +315,5 @@ fn plan_scripts_pass_shellcheck() {
             }
         }
     }
-    assert!(checked >= 11, "only {checked} plan scripts checked");
+    assert!(checked >= 15, "only {checked} plan scripts checked");
 }

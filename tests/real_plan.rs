@@ -13,84 +13,8 @@ use std::fs;
 use std::path::Path;
 
 use support::lab::*;
+use support::plan_checks::*;
 use support::real::{is_root, majors};
-
-/// The lab's topology with these nodes and settings.
-fn topology(lab: &Lab, names: &[&str], upstreams: &[(&str, &str)], settings: &str) -> String {
-    lab.topology(&format!(
-        "[postgresql]\nlisten_addresses = \"127.0.0.1\"\nmax_slot_wal_keep_size = \"1GB\"\n{settings}\n{}",
-        lab.nodes_toml_of(names, upstreams)
-    ))
-}
-
-fn start_time(lab: &Lab, node: &str) -> String {
-    lab.sql(node, "SELECT pg_postmaster_start_time()")
-}
-
-/// The node's installed drop-in and pg_hba block are what `gen` writes for `topology`.
-fn installed_as_generated(lab: &Lab, topology: &str, nodes: &[&str], what: &str) {
-    let out = lab.generate_as(topology, &format!("gen-{what}"));
-    for node in nodes {
-        let written =
-            fs::read_to_string(out.join(node).join("conf.d/pgrepl-replication.conf")).unwrap();
-        let installed =
-            fs::read_to_string(lab.data(node).join("conf.d/pgrepl-replication.conf")).unwrap();
-        assert_eq!(
-            installed, written,
-            "PG{}: {what}: {node}'s drop-in is not what gen writes",
-            lab.major
-        );
-        let block = fs::read_to_string(out.join(node).join("pg_hba-replication.conf")).unwrap();
-        let hba = fs::read_to_string(lab.data(node).join("pg_hba.conf")).unwrap();
-        assert!(
-            hba.contains(block.trim_end()),
-            "PG{}: {what}: {node}'s pg_hba.conf lacks gen's block",
-            lab.major
-        );
-    }
-}
-
-/// `pgrepl lint --topology` over the nodes: no finding at all.
-fn lint_clean(lab: &Lab, topology: &str, nodes: &[&str], what: &str) {
-    let file = lab.dir.join(format!("lint-{what}.toml"));
-    fs::write(&file, topology).unwrap();
-    let mut args = vec!["lint".to_owned()];
-    args.extend(nodes.iter().map(|n| lab.data(n).display().to_string()));
-    args.extend([
-        "--topology".into(),
-        file.display().to_string(),
-        "--format".into(),
-        "json".into(),
-    ]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let o = support::pgrepl(&args);
-    let findings = support::lint_findings(&o);
-    assert!(
-        findings.is_empty(),
-        "PG{}: {what}: lint --topology: {findings:?}",
-        lab.major
-    );
-}
-
-fn streaming(lab: &Lab, upstream: &str) -> String {
-    lab.sql(
-        upstream,
-        "SELECT coalesce(string_agg(application_name || ':' || state, ',' ORDER BY application_name), '') FROM pg_stat_replication",
-    )
-}
-
-fn slots(lab: &Lab, node: &str) -> String {
-    lab.sql(
-        node,
-        "SELECT coalesce(string_agg(slot_name || ':' || active, ',' ORDER BY slot_name), '') FROM pg_replication_slots",
-    )
-}
-
-fn timed(times: &mut Vec<String>, what: &str, f: impl FnOnce()) {
-    let start = std::time::Instant::now();
-    f();
-    times.push(format!("{what} {} ms", start.elapsed().as_millis()));
-}
 
 fn cluster_changes(major: u32) {
     let Some(mut lab) = Lab::new(major, 1, &["vm1", "vm2", "vm3"]) else {
@@ -320,25 +244,7 @@ fn switchover(major: u32) {
     let out = lab.generate(&first);
     lab.run_runbook(&out, false);
     // vm2 is the primary, vm1 and vm3 stream from it.
-    let swapped = {
-        let mut t = first.clone();
-        t = t.replacen("role = \"primary\"", "role = \"PRIMARY\"", 1);
-        t = t.replacen(
-            "name = \"vm2\"\nrole = \"standby\"",
-            "name = \"vm2\"\nrole = \"primary\"",
-            1,
-        );
-        t = t.replacen(
-            "role = \"PRIMARY\"",
-            "role = \"standby\"\nupstream = \"vm2\"",
-            1,
-        );
-        t.replacen(
-            "name = \"vm3\"\nrole = \"standby\"",
-            "name = \"vm3\"\nrole = \"standby\"\nupstream = \"vm2\"",
-            1,
-        )
-    };
+    let swapped = swap_primary(&first);
     let mut times = Vec::new();
     let mut rows = 0;
     for (from, to, old, new, name) in [

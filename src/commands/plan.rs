@@ -23,6 +23,11 @@ pub struct Args {
     /// Replace files in the output directory that pgrepl did not write or that were edited.
     #[arg(long)]
     pub force: bool,
+    /// The old primary has failed: plan a failover to the primary NEW names (fence check,
+    /// the most advanced standby promoted, the old primary rewound when it is back) rather
+    /// than a switchover.
+    #[arg(long)]
+    pub failover: bool,
     /// Directory of templates overriding the built-in ones (same relative names).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
@@ -44,7 +49,7 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         Ok(env) => env,
         Err(code) => return code,
     };
-    let (changes, files) = match plan::plan(&old, &new, &source, &env) {
+    let (changes, files) = match plan::plan(&old, &new, &source, &env, opts.failover) {
         Ok(p) => p,
         Err(PlanError::Refused(diags)) => {
             let name = opts.new.display().to_string();

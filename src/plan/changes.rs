@@ -21,6 +21,7 @@ pub mod codes {
     pub const NODE_MOVED: &str = "plan::node-moved";
     pub const NODE_RENAMED: &str = "plan::node-renamed";
     pub const PRIMARY_CHANGED: &str = "plan::primary-changed";
+    pub const NO_FAILOVER: &str = "plan::no-failover";
     pub const REPLICATION_CHANGED: &str = "plan::replication-changed";
 }
 
@@ -37,8 +38,11 @@ pub struct Changes {
     pub reconfigured: Vec<usize>,
     /// synchronous_standby_names before and after, when it changes.
     pub sync: Option<(Option<String>, Option<String>)>,
-    /// A planned switchover: (the old primary, the standby promoted), new indices.
+    /// A change of primary: (the old primary, the standby promoted), new indices. A planned
+    /// switchover, or with `--failover` a failover.
     pub switchover: Option<(usize, usize)>,
+    /// The old primary is gone (`--failover`).
+    pub failover: bool,
 }
 
 impl Changes {
@@ -73,6 +77,7 @@ pub fn compare(
     old_plan: &[Artifact],
     new_plan: &[Artifact],
     new_doc: &Doc<'_>,
+    failover: bool,
 ) -> Result<Changes, Vec<Diagnostic>> {
     let mut refused = Vec::new();
     let at = |path: &[Seg<'_>]| new_doc.span(path);
@@ -149,7 +154,10 @@ pub fn compare(
         let i = new_doc_index(new_doc, name);
         vec![key("nodes"), Seg::Index(i), Seg::Key(field)]
     };
-    let mut changes = Changes::default();
+    let mut changes = Changes {
+        failover,
+        ..Changes::default()
+    };
     for (i, n) in new.nodes.iter().enumerate() {
         let Some(&o) = old_by_name.get(n.name.as_str()) else {
             let renamed = old.nodes.iter().find(|m| {
@@ -280,6 +288,15 @@ pub fn compare(
                 changes.switchover = Some((demoted.expect("checked"), primary(new)));
             }
         }
+    } else if failover {
+        refused.push(
+            Diagnostic::error(
+                codes::NO_FAILOVER,
+                format!("--failover, but \"{}\" stays the primary", new_p.name),
+            )
+            .label(at(&node_path(&new_p.name, "role")), "still the primary")
+            .help("make the standby to promote the primary in NEW, and the failed primary a standby of it"),
+        );
     }
     for (o, m) in old.nodes.iter().enumerate() {
         if !new.nodes.iter().any(|n| n.name == m.name) && m.role != Role::Primary {

@@ -8,6 +8,7 @@
 
 mod builder;
 pub mod changes;
+mod failover;
 pub mod order;
 mod switchover;
 
@@ -33,11 +34,13 @@ impl From<minijinja::Error> for PlanError {
 }
 
 /// Every file of the plan from `old` to `new` (`new_source` is NEW's text, for labels).
+/// `failover`: the old primary is gone; the change of primary is a failover.
 pub fn plan(
     old: &ValidTopology,
     new: &ValidTopology,
     new_source: &str,
     env: &Environment<'_>,
+    failover: bool,
 ) -> Result<(Changes, Vec<Artifact>), PlanError> {
     let old_files = render::plan(old, env)?;
     let new_files = render::plan(new, env)?;
@@ -47,8 +50,8 @@ pub fn plan(
             "the new topology could not be read again",
         )])
     })?;
-    let changes =
-        changes::compare(old, new, &old_files, &new_files, &doc).map_err(PlanError::Refused)?;
+    let changes = changes::compare(old, new, &old_files, &new_files, &doc, failover)
+        .map_err(PlanError::Refused)?;
     let ordered = order::order(old, new, &changes);
     let mut out: Vec<Artifact> = Vec::new();
     let carry = |files: &[Artifact], name: &str, out: &mut Vec<Artifact>| {
@@ -100,6 +103,7 @@ pub fn plan(
                 cluster => new.cluster,
                 major => new.facts.major,
                 summary => summary,
+                failover => changes.failover,
                 sections => ordered.sections,
             })?,
         mode: MODE_FILE,
@@ -114,8 +118,14 @@ pub fn summary(old: &ValidTopology, new: &ValidTopology, c: &Changes) -> Vec<Str
     let mut out = Vec::new();
     if let Some((demoted, promoted)) = c.switchover {
         out.push(format!(
-            "switch over: `{}` becomes the primary, `{}` a standby of it",
-            new.nodes[promoted].name, new.nodes[demoted].name
+            "{}: `{}` becomes the primary, `{}` a standby of it",
+            if c.failover {
+                "fail over"
+            } else {
+                "switch over"
+            },
+            new.nodes[promoted].name,
+            new.nodes[demoted].name
         ));
     }
     for &a in &c.added {

@@ -31,7 +31,11 @@ pub fn order(old: &ValidTopology, new: &ValidTopology, changes: &Changes) -> Ord
         },
     };
     if let Some((demoted, promoted)) = changes.switchover {
-        super::switchover::order(&mut b, changes, demoted, promoted);
+        if changes.failover {
+            super::failover::order(&mut b, changes, demoted, promoted);
+        } else {
+            super::switchover::order(&mut b, changes, demoted, promoted);
+        }
         return b.out;
     }
     let index = |t: &ValidTopology, name: &str| t.nodes.iter().position(|n| n.name == name);

@@ -7,7 +7,7 @@
 use super::builder::{Builder, Extra, RECONFIGURE};
 use super::changes::Changes;
 
-fn extra(node: &str, kind: &'static str, items: Vec<String>) -> Extra {
+pub(super) fn extra(node: &str, kind: &'static str, items: Vec<String>) -> Extra {
     Extra {
         node: node.to_owned(),
         kind,
@@ -16,10 +16,9 @@ fn extra(node: &str, kind: &'static str, items: Vec<String>) -> Extra {
 }
 
 pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, promoted: usize) {
-    let (old, new) = (b.old, b.new);
+    let new = b.new;
     let p = new.nodes[demoted].name.clone();
     let c = new.nodes[promoted].name.clone();
-    let mut done = vec![demoted, promoted];
 
     b.extra(
         format!("Check that `{c}` can take over"),
@@ -29,18 +28,18 @@ pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, prom
         &format!("{c} streams from {p}, has replayed all it received, replay is not paused, and it has the WAL senders and slots its standbys will need"),
         "",
     );
+    b.steps(
+        format!("Give `{p}` its password file, for when it follows `{c}`"),
+        demoted,
+        &["write-passfile"],
+    );
     b.extra(
         format!("Check that `{p}` can step down"),
         true,
         demoted,
         extra(&p, "preflight-primary", Vec::new()),
-        &format!("{p} can connect to {c} for replication, pg_rewind could bring it back (wal_log_hints or data checksums), and its WAL archiver is not behind"),
+        &format!("{p} can connect to {c} for replication, pg_rewind could bring it back (wal_log_hints or data checksums; the rewind role reaches its functions on {c}), and its WAL archiver is not behind"),
         "",
-    );
-    b.steps(
-        format!("Give `{p}` its password file, for when it follows `{c}`"),
-        demoted,
-        &["write-passfile"],
     );
     b.extra(
         format!("Stop `{p}`, the primary, cleanly"),
@@ -63,6 +62,23 @@ pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, prom
             row.run.push_str(" LSN");
         }
     }
+    after_promotion(b, changes, demoted, promoted);
+}
+
+/// What follows a promotion, in a switchover and in a failover: the new primary configured
+/// with its slots, the other standbys repointed, the old primary rejoining as a standby
+/// (pg_rewind or a new clone only when it needs one), its stale slots dropped, the other
+/// changed nodes updated, and the new primary's standbys verified.
+pub(super) fn after_promotion(
+    b: &mut Builder<'_>,
+    changes: &Changes,
+    demoted: usize,
+    promoted: usize,
+) {
+    let (old, new) = (b.old, b.new);
+    let p = new.nodes[demoted].name.clone();
+    let c = new.nodes[promoted].name.clone();
+    let mut done = vec![demoted, promoted];
     let mut primary_steps = vec![
         "install-config",
         "open-firewall",
@@ -86,12 +102,22 @@ pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, prom
         done.push(*i);
     }
     // The old primary: a standby of the new one, from its own data directory.
+    if changes.failover {
+        b.steps(
+            format!("When `{p}` is back: its password file, with the rewind role's entries"),
+            demoted,
+            &["write-passfile"],
+        );
+    }
     b.extra(
-        format!("`{p}` rejoins as a standby of `{c}`"),
+        format!(
+            "{}`{p}` rejoins as a standby of `{c}`",
+            if changes.failover { "When it is back, " } else { "" }
+        ),
         true,
         demoted,
         extra(&p, "rejoin", Vec::new()),
-        &format!("{p} shut down cleanly and did not write past what {c} received, so it can follow {c} without pg_rewind or a base backup; it is marked as a standby"),
+        &format!("{p} is stopped (crash recovery first if it was killed), belongs to {c}'s cluster, and is marked as a standby: as it is when it wrote nothing {c} lacks, else rewound with pg_rewind from {c}, its own configuration kept; where pg_rewind cannot (no wal_log_hints or checksums) or fails, its data directory is moved aside and cloned anew"),
         "",
     );
     b.steps(

@@ -79,8 +79,8 @@ const CLEAR_DATA_DIR: StepDef = StepDef {
 };
 const WRITE_PASSFILE: StepDef = StepDef {
     kind: "write-passfile",
-    title: "Write the replication password file (0600)",
-    proves: "the node can authenticate as the replication role to its peers (its upstream now, any of them after a failover) without the password in any config or process list",
+    title: "Write the password file of the replication and rewind roles (0600)",
+    proves: "the node can authenticate as the replication role to its peers (its upstream now, any of them after a failover), and as the rewind role for pg_rewind, without a password in any config or process list",
     disrupts: "",
 };
 const BASE_BACKUP: StepDef = StepDef {

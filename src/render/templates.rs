@@ -50,6 +50,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/plan/promote.sh.j2"),
     ),
     (
+        "plan/received.sh.j2",
+        include_str!("../../templates/plan/received.sh.j2"),
+    ),
+    (
+        "plan/failover-promote.sh.j2",
+        include_str!("../../templates/plan/failover-promote.sh.j2"),
+    ),
+    (
         "plan/rejoin.sh.j2",
         include_str!("../../templates/plan/rejoin.sh.j2"),
     ),

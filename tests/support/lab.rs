@@ -93,8 +93,10 @@ impl Lab {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("sockets")).unwrap();
         give_to_test_user(&dir);
-        // Ports: one range per major and scenario, so tests can run side by side.
-        let base = 40000 + major as u16 * 100 + scenario * 10;
+        // Ports: one range per major and scenario, so tests can run side by side, below the
+        // kernel's ephemeral ports (32768-60999): a client socket that happened to take a
+        // lab's port made its restart fail "Address already in use".
+        let base = 20000 + major as u16 * 100 + scenario * 10;
         let nodes = names
             .iter()
             .enumerate()
@@ -191,6 +193,11 @@ impl Lab {
 
     /// A freshly installed, running server, as a new machine has before the runbook.
     pub fn init_server(&mut self, name: &str) {
+        self.init_server_with(name, &[]);
+    }
+
+    /// The same, with more initdb options.
+    pub fn init_server_with(&mut self, name: &str, initdb: &[&str]) {
         let data = self.data(name);
         let start = Instant::now();
         let mut c = self.pg(&self.tool("initdb"));
@@ -202,7 +209,7 @@ impl Lab {
             "--auth-local=trust",
             "--auth-host=reject",
         ]);
-        c.args(["-E", "UTF8", "--locale=C", "-N"]);
+        c.args(["-E", "UTF8", "--locale=C", "-N"]).args(initdb);
         run(c, "initdb");
         self.times.insert(format!("initdb {name}"), start.elapsed());
         let conf = data.join("postgresql.conf");
@@ -218,6 +225,36 @@ impl Lab {
         c.arg(self.dir.join(name).join("server.log"));
         c.args(["-w", "-t", "120"]);
         run(c, "pg_ctl start");
+    }
+
+    /// pg_ctl on a node's data directory: `stop -m fast`, `start` (its log as before)...
+    pub fn pg_ctl(&self, name: &str, args: &[&str]) {
+        let mut c = self.pg(&self.tool("pg_ctl"));
+        c.args(args).arg("-D").arg(self.data(name));
+        if args.first() == Some(&"start") {
+            c.arg("-l").arg(self.dir.join(name).join("server.log"));
+        }
+        c.args(["-w", "-t", "120"]);
+        run(c, &format!("pg_ctl {args:?} {name}"));
+    }
+
+    /// `kill -9` of the node's postmaster, as a crash; returns once its processes are gone.
+    pub fn crash(&self, name: &str) {
+        let pidfile = fs::read_to_string(self.data(name).join("postmaster.pid")).unwrap();
+        let pid = pidfile.lines().next().unwrap().trim().to_owned();
+        let children = Command::new("pgrep").args(["-P", &pid]).output().unwrap();
+        let children = String::from_utf8_lossy(&children.stdout).into_owned();
+        run(Command::new("kill").args(["-9", &pid]), "kill -9");
+        let start = Instant::now();
+        for p in std::iter::once(pid.as_str()).chain(children.split_whitespace()) {
+            while Path::new(&format!("/proc/{p}")).exists() {
+                assert!(
+                    start.elapsed() < Duration::from_secs(30),
+                    "{name}: process {p} outlived its postmaster"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
     }
 
     /// The lab's topology: the shape the test needs, this lab's paths.
@@ -294,6 +331,13 @@ user = "replicator"
         let start = Instant::now();
         let o = self.try_step(out, line);
         self.times.insert(script.to_owned(), start.elapsed());
+        if std::env::var_os("PGREPL_SHOW_STEPS").is_some() {
+            eprintln!(
+                "--- {line}\n{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
         if !o.status.success() {
             // The servers' logs say why a start or a base backup failed; the lab directory
             // is removed when the test ends, so they must be shown now.
@@ -476,14 +520,19 @@ user = "replicator"
     /// with `--restart`; on any other node that exit fails the test.
     pub fn run_plan(&mut self, out: &Path, restart: &[&str]) {
         let plan = fs::read_to_string(out.join("PLAN.md")).unwrap();
-        // `LSN` is the last line the step before printed (the demote step's checkpoint).
+        // `LSN` is the last line the step before printed (the demote step's checkpoint);
+        // `RECEIVED_node` the last line of that node's latest step (what it received).
         let mut last = String::new();
+        let mut last_of: BTreeMap<String, String> = BTreeMap::new();
         for line in plan.lines().filter(|l| l.starts_with('|')) {
             let Some(cmd) = line.split('`').nth(1).filter(|w| w.contains("/runbook/")) else {
                 continue;
             };
             let node = cmd.split('/').next().unwrap().to_owned();
             let mut cmd = cmd.replace(" LSN", &format!(" {last}"));
+            for (n, line) in &last_of {
+                cmd = cmd.replace(&format!("RECEIVED_{n}"), line);
+            }
             if cmd.ends_with("-clear-data-dir.sh") {
                 cmd = format!("{cmd} --confirm {node}");
             }
@@ -515,11 +564,17 @@ user = "replicator"
                 .last()
                 .unwrap_or_default()
                 .to_owned();
+            last_of.insert(node, last.clone());
         }
     }
 
     /// `pgrepl plan OLD NEW` into the lab's directory `name`; the topologies are kept there.
     pub fn plan(&self, old: &str, new: &str, name: &str) -> PathBuf {
+        self.plan_with(old, new, name, &[])
+    }
+
+    /// The same, with more options (`--failover`).
+    pub fn plan_with(&self, old: &str, new: &str, name: &str, options: &[&str]) -> PathBuf {
         let (o, n) = (
             self.dir.join(format!("{name}-old.toml")),
             self.dir.join(format!("{name}-new.toml")),
@@ -527,13 +582,18 @@ user = "replicator"
         fs::write(&o, old).unwrap();
         fs::write(&n, new).unwrap();
         let out = self.dir.join(name);
-        let r = super::pgrepl(&[
-            "plan",
-            o.to_str().unwrap(),
-            n.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ]);
+        let r = super::pgrepl(
+            &[
+                "plan",
+                o.to_str().unwrap(),
+                n.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ]
+            .into_iter()
+            .chain(options.iter().copied())
+            .collect::<Vec<_>>(),
+        );
         assert!(r.status.success(), "plan: {}", super::stderr(&r));
         give_to_test_user(&out);
         out

@@ -3,6 +3,7 @@
 
 pub mod certs;
 pub mod lab;
+pub mod plan_checks;
 pub mod real;
 
 /// One test function per major for a scenario `fn scenario(major: u32)` of the test file,
