@@ -182,7 +182,7 @@ pub fn order(old: &ValidTopology, new: &ValidTopology, changes: &Changes) -> Ord
     let closed: Vec<String> = changes
         .removed
         .iter()
-        .map(|&r| old.nodes[r].source.addr().to_string())
+        .map(|&r| old.nodes[r].source.to_string())
         .collect();
     for i in rest {
         b.steps(format!("Update `{}`", new.nodes[i].name), i, RECONFIGURE);

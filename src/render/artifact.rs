@@ -86,6 +86,18 @@ pub const NODE_FILES: &[NodeFile] = &[
         When::Firewall(Firewall::Ufw),
     ),
     file(
+        "firewalld.sh",
+        "firewalld.sh.j2",
+        MODE_SCRIPT,
+        When::Firewall(Firewall::Firewalld),
+    ),
+    file(
+        "nftables.sh",
+        "nftables.sh.j2",
+        MODE_SCRIPT,
+        When::Firewall(Firewall::Nftables),
+    ),
+    file(
         "runbook/lib.sh",
         "runbook/lib.sh.j2",
         MODE_FILE,
@@ -137,6 +149,8 @@ mod tests {
     #[test]
     fn every_firewall_but_none_has_a_script() {
         assert_eq!(firewall_script(Firewall::Ufw), Some("ufw.sh"));
+        assert_eq!(firewall_script(Firewall::Firewalld), Some("firewalld.sh"));
+        assert_eq!(firewall_script(Firewall::Nftables), Some("nftables.sh"));
         assert_eq!(firewall_script(Firewall::None), None);
     }
 }

@@ -34,6 +34,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("ufw.sh.j2", include_str!("../../templates/ufw.sh.j2")),
     (
+        "firewalld.sh.j2",
+        include_str!("../../templates/firewalld.sh.j2"),
+    ),
+    (
+        "nftables.sh.j2",
+        include_str!("../../templates/nftables.sh.j2"),
+    ),
+    (
         "plan/preflight-candidate.sh.j2",
         include_str!("../../templates/plan/preflight-candidate.sh.j2"),
     ),

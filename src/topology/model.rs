@@ -36,10 +36,11 @@ pub struct Cluster {
     /// PostgreSQL major version on every node (10 to 18).
     #[schemars(range(min = 10, max = 18))]
     pub pg_version: u32,
-    /// Firewall to configure on each node: `ufw` writes a source-restricted `ufw.sh`;
-    /// `none` leaves the firewall to you.
-    #[serde(default)]
-    pub firewall: Firewall,
+    /// Firewall to configure on each node, admitting PostgreSQL's port from the replication
+    /// peers only: `ufw` (`ufw.sh`), `firewalld` (`firewalld.sh`: a rich rule per peer in
+    /// the active zone), `nftables` (`nftables.sh`: a table of pgrepl's own), or `none` to
+    /// leave the firewall to you. Default: `firewalld` for the `rhel` layout, else `ufw`.
+    pub firewall: Option<Firewall>,
     /// Whether the nodes' clusters were initialised with data checksums (`initdb -k`; the
     /// default from PostgreSQL 18). Without them pgrepl writes `wal_log_hints = on`, which
     /// pg_rewind needs to bring a former primary back as a standby. Default false.
@@ -47,11 +48,12 @@ pub struct Cluster {
     pub data_checksums: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Firewall {
-    #[default]
     Ufw,
+    Firewalld,
+    Nftables,
     None,
 }
 
@@ -60,7 +62,18 @@ impl Firewall {
     pub fn as_str(self) -> &'static str {
         match self {
             Firewall::Ufw => "ufw",
+            Firewall::Firewalld => "firewalld",
+            Firewall::Nftables => "nftables",
             Firewall::None => "none",
+        }
+    }
+
+    /// What a layout's distribution runs when the topology does not say: firewalld on
+    /// RHEL and its rebuilds, ufw elsewhere.
+    pub fn default_for(layout: LayoutKind) -> Firewall {
+        match layout {
+            LayoutKind::Rhel => Firewall::Firewalld,
+            LayoutKind::Debian | LayoutKind::Custom => Firewall::Ufw,
         }
     }
 }

@@ -23,7 +23,7 @@ use ipnet::IpNet;
 
 use super::codes;
 use super::doc::{Doc, Seg};
-use super::model::{Node, Role, Topology};
+use super::model::{Firewall, Node, Role, Topology};
 use super::names::{SAFE_NAME_HELP, is_safe_name};
 use super::valid::{EffectiveSettings, SyncSpec, ValidNode, ValidTopology};
 use crate::catalog::{self, MajorFacts};
@@ -115,7 +115,10 @@ pub fn validate(topo: &Topology, doc: &Doc<'_>) -> (Option<ValidTopology>, Vec<D
             Some(ValidTopology {
                 cluster: topo.cluster.name.clone(),
                 facts,
-                firewall: topo.cluster.firewall,
+                firewall: topo
+                    .cluster
+                    .firewall
+                    .unwrap_or(Firewall::default_for(topo.layout.kind)),
                 data_checksums: topo.cluster.data_checksums,
                 replication,
                 sync,
