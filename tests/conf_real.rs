@@ -82,8 +82,8 @@ impl Server {
         let server = Server {
             dir,
             bin,
-            // Below the ephemeral ports (32768-60999), as the lab's.
-            port: 24000 + slot * 100 + major as u16,
+            // Below the lab's ports (10000-29999) and the ephemeral ones (32768-60999).
+            port: 9000 + slot * 100 + major as u16,
         };
         let mut c = as_pg(server.bin.join("initdb").to_str().unwrap());
         c.arg("-D")

@@ -93,10 +93,15 @@ impl Lab {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(dir.join("sockets")).unwrap();
         give_to_test_user(&dir);
-        // Ports: one range per major and scenario, so tests can run side by side, below the
-        // kernel's ephemeral ports (32768-60999): a client socket that happened to take a
-        // lab's port made its restart fail "Address already in use".
-        let base = 20000 + major as u16 * 100 + scenario * 10;
+        // Ports: a thousand per scenario, ten per major, so no two labs share one whatever
+        // runs side by side; below the kernel's ephemeral ports (32768-60999): a client
+        // socket that happened to take a lab's port made its restart fail "Address already
+        // in use".
+        assert!(
+            scenario < 20 && names.len() <= 10,
+            "scenario {scenario}: out of ports"
+        );
+        let base = 10000 + scenario * 1000 + major as u16 * 10;
         let nodes = names
             .iter()
             .enumerate()
