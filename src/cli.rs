@@ -6,7 +6,8 @@ use std::io::IsTerminal;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    check, completions, explain, generate, hba, lint, man, param, plan, rules, schema, settings,
+    check, completions, diagnose, explain, generate, hba, lint, man, param, plan, rules, schema,
+    settings,
 };
 use crate::diag::Style;
 use crate::exit::Exit;
@@ -46,8 +47,14 @@ pub enum Command {
     /// re-parented, settings changed, a planned switchover. Writes OUTPUT/PLAN.md and the
     /// scripts it runs.
     Plan(plan::Args),
-    /// Print the JSON Schema of the topology file.
+    /// Print the JSON Schema of the topology file (or of diagnose's JSON output).
     Schema(schema::Args),
+    /// Read server logs and say, for each replication failure they show, what happened, why
+    /// and how to fix it.
+    ///
+    /// Exit 0 when no failure is found, 1 when one is (or a FATAL/ERROR line about
+    /// replication that no signature explains, listed as not recognised).
+    Diagnose(diagnose::Args),
     /// The settings a server would read, one row per occurrence, as its pg_file_settings view.
     ///
     /// PATH is a postgresql.conf, or a directory holding one (a data directory, or a Debian
@@ -103,6 +110,7 @@ impl Cli {
             Command::Gen(args) => generate::run(&args, style),
             Command::Plan(args) => plan::run(&args, style),
             Command::Schema(args) => schema::run(&args),
+            Command::Diagnose(args) => diagnose::run(&args, style),
             Command::Settings(args) => settings::run(&args),
             Command::Lint(args) => lint::run(&args, style),
             Command::Rules(args) => rules::run(&args),

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod diag;
+pub mod diagnose;
 pub mod exit;
 #[doc(hidden)]
 pub mod fuzz;

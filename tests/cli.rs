@@ -284,6 +284,44 @@ fn committed_schema_is_current() {
 }
 
 #[test]
+fn committed_diagnose_schema_is_current() {
+    let committed = fs::read_to_string(root().join("schemas/diagnose.schema.json")).unwrap();
+    let o = pgrepl(&["schema", "diagnose"]);
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&o),
+        committed,
+        "schemas/diagnose.schema.json is stale: cargo run -- schema diagnose > schemas/diagnose.schema.json"
+    );
+}
+
+/// diagnose over a log with no failure: exit 0; a missing log: exit 3, nothing diagnosed.
+#[test]
+fn diagnose_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = dir.path().join("quiet.log");
+    fs::write(
+        &quiet,
+        "2026-12-05 10:00:00.000 UTC [1] LOG:  database system is ready to accept read-only connections\n",
+    )
+    .unwrap();
+    let o = pgrepl(&["diagnose", quiet.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("no replication failure found"));
+    let unknown = dir.path().join("unknown.log");
+    fs::write(
+        &unknown,
+        "2026-12-05 10:00:00.000 UTC [1] FATAL:  could not receive data from WAL stream: something new\n",
+    )
+    .unwrap();
+    let o = pgrepl(&["diagnose", unknown.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("not recognised"), "{}", stdout(&o));
+    let o = pgrepl(&["diagnose", dir.path().join("missing.log").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+}
+
+#[test]
 fn param_command() {
     let o = pgrepl(&["param", "max_wal_senders", "--pg-version", "16"]);
     assert_eq!(o.status.code(), Some(0));

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod completions;
+pub mod diagnose;
 pub mod explain;
 pub mod generate;
 pub mod hba;

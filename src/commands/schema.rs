@@ -1,12 +1,28 @@
-//! `pgrepl schema`: the JSON Schema of the topology file.
+//! `pgrepl schema`: the JSON Schema of the topology file, or of `diagnose --format json`.
 
 use crate::exit::Exit;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Which schema.
+    #[arg(value_enum, default_value_t = Which::Topology)]
+    pub which: Which,
+}
 
-pub fn run(_args: &Args) -> Exit {
-    println!("{}", schema_text().trim_end());
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Which {
+    /// The topology file (schemas/topology.schema.json).
+    Topology,
+    /// `pgrepl diagnose --format json` (schemas/diagnose.schema.json).
+    Diagnose,
+}
+
+pub fn run(args: &Args) -> Exit {
+    let text = match args.which {
+        Which::Topology => schema_text(),
+        Which::Diagnose => diagnose_schema_text(),
+    };
+    println!("{}", text.trim_end());
     Exit::Ok
 }
 
@@ -14,6 +30,14 @@ pub fn run(_args: &Args) -> Exit {
 pub fn schema_text() -> String {
     let mut s =
         serde_json::to_string_pretty(&crate::topology::model::json_schema()).expect("plain JSON");
+    s.push('\n');
+    s
+}
+
+/// The committed `schemas/diagnose.schema.json`, byte for byte.
+pub fn diagnose_schema_text() -> String {
+    let schema = schemars::schema_for!(crate::diagnose::Diagnosis);
+    let mut s = serde_json::to_string_pretty(&schema).expect("plain JSON");
     s.push('\n');
     s
 }

@@ -1,0 +1,112 @@
+//! `pgrepl diagnose`: read PostgreSQL server logs offline and say, for each replication
+//! failure they show, what happened, why and what to run; unrecognised FATAL and ERROR lines
+//! about replication are listed as such.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::diag::Style;
+use crate::diagnose::{self, Diagnosis};
+use crate::exit::Exit;
+
+use super::{Format, topology_file};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Server logs (of standbys and of the primary), as the server wrote them.
+    #[arg(required = true)]
+    pub logs: Vec<PathBuf>,
+    /// The cluster's topology: addresses in the messages are named as its nodes.
+    #[arg(long, value_name = "FILE")]
+    pub topology: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(opts: &Args, style: Style) -> Exit {
+    let nodes: Vec<(String, String, u16)> = match &opts.topology {
+        None => Vec::new(),
+        Some(path) => match topology_file::load(path, style, "nothing was diagnosed") {
+            Ok(loaded) => loaded
+                .topology
+                .expect("no errors means a topology")
+                .nodes
+                .iter()
+                .map(|n| (n.name.clone(), n.host.to_string(), n.port))
+                .collect(),
+            Err(code) => return code,
+        },
+    };
+    // An address in a message: "H" (a client) or "H:P" (an upstream), as a node's name.
+    let name_of = |address: &str| -> Option<String> {
+        nodes
+            .iter()
+            .find(|(_, host, port)| address == host || address == format!("{host}:{port}"))
+            .map(|(name, _, _)| name.clone())
+    };
+    let mut found = Diagnosis::default();
+    for path in &opts.logs {
+        let bytes = match crate::input::read_bounded(path, crate::input::MAX_CONFIG_BYTES) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {}: {e}; nothing was diagnosed", path.display());
+                return Exit::Io;
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        diagnose::read_log(&path.display().to_string(), &text, &name_of, &mut found);
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = match opts.format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&found).expect("plain data")
+        ),
+        Format::Human => write!(out, "{}", human(&found)),
+    };
+    if found.failures.is_empty() && found.unrecognised.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Invalid
+    }
+}
+
+fn human(d: &Diagnosis) -> String {
+    let mut s = String::new();
+    for f in &d.failures {
+        let times = if f.count > 1 {
+            format!(" ({} times, last at line {})", f.count, f.last_line)
+        } else {
+            String::new()
+        };
+        s.push_str(&format!(
+            "{}:{}: {}: {}{times}\n  | {}\n",
+            f.file,
+            f.line,
+            f.id,
+            f.title,
+            f.text.trim_end()
+        ));
+        if let Some(up) = &f.upstream {
+            s.push_str(&format!("  upstream: {up}\n"));
+        }
+        s.push_str(&format!("  cause: {}\n  fix: {}\n\n", f.cause, f.fix));
+    }
+    if !d.unrecognised.is_empty() {
+        s.push_str("not recognised (FATAL/ERROR lines about replication no signature explains):\n");
+        for u in &d.unrecognised {
+            s.push_str(&format!("  {}:{}: {}\n", u.file, u.line, u.text.trim_end()));
+        }
+        s.push('\n');
+    }
+    s.push_str(&match (d.failures.len(), d.unrecognised.len()) {
+        (0, 0) => "no replication failure found\n".to_owned(),
+        (f, u) => format!(
+            "{f} failure{} recognised, {u} line{} not recognised\n",
+            super::plural(f),
+            super::plural(u)
+        ),
+    });
+    s
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Provokes replication failures on real servers of one major, for tests/real_diagnose.rs:
+# a primary and a standby cloned from it, the standby restarted with one fault at a time.
+# Writes DIR/standby-<case>.log per case and DIR/primary.log. Run as the servers' OS user.
+# Usage: provoke.sh BIN_DIR DIR PORT
+set -euo pipefail
+bin=$1 dir=$2 port=$3
+standby_port=$((port + 1)) closed_port=$((port + 5))
+major=$("$bin/postgres" --version | sed 's/.*) \([0-9]*\).*/\1/')
+rm -rf "$dir/p" "$dir/s"
+"$bin/initdb" -D "$dir/p" -U postgres -A trust -N >/dev/null
+cat >>"$dir/p/postgresql.conf" <<CONF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+wal_level = replica
+max_wal_senders = 5
+password_encryption = 'scram-sha-256'
+CONF
+{
+  echo "host replication rep 127.0.0.1/32 scram-sha-256"
+  echo "host replication norep 127.0.0.1/32 scram-sha-256"
+  echo "host replication nobody 127.0.0.1/32 scram-sha-256"
+  echo "local all all trust"
+} >"$dir/p/pg_hba.conf"
+"$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w start >/dev/null
+"$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+  -c "CREATE ROLE rep REPLICATION LOGIN PASSWORD 'right'" \
+  -c "CREATE ROLE norep LOGIN PASSWORD 'right'" \
+  -c "CREATE ROLE other REPLICATION LOGIN PASSWORD 'right'"
+printf '127.0.0.1:%s:replication:rep:right\n' "$port" >"$dir/pass"
+chmod 600 "$dir/pass"
+PGPASSFILE=$dir/pass "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U rep -D "$dir/s" -X stream >/dev/null
+sed -i "s/^port = $port/port = $standby_port/" "$dir/s/postgresql.conf"
+
+standby() { # case conninfo [extra setting]
+  "$bin/pg_ctl" -D "$dir/s" stop -m immediate >/dev/null 2>&1 || true
+  rm -f "$dir/s/standby.signal" "$dir/s/recovery.conf"
+  if [ "$major" -ge 12 ]; then
+    touch "$dir/s/standby.signal"
+    printf "primary_conninfo = '%s'\n%s\n" "$2" "${3:-}" >"$dir/s/postgresql.auto.conf"
+  else
+    printf "standby_mode = on\nprimary_conninfo = '%s'\n%s\n" "$2" "${3:-}" >"$dir/s/recovery.conf"
+  fi
+  "$bin/pg_ctl" -D "$dir/s" -l "$dir/standby-$1.log" -w start >/dev/null
+  sleep 1.5
+}
+ok="host=127.0.0.1 port=$port user=rep passfile=$dir/pass"
+standby no-password "host=127.0.0.1 port=$port user=rep passfile=$dir/none"
+standby password-failed "host=127.0.0.1 port=$port user=rep password=wrong"
+standby unknown-role "host=127.0.0.1 port=$port user=nobody password=x"
+standby role-not-replication "host=127.0.0.1 port=$port user=norep password=right"
+standby no-hba-record "host=127.0.0.1 port=$port user=other password=right"
+standby connection-refused "host=127.0.0.1 port=$closed_port user=rep passfile=$dir/pass"
+standby slot-missing "$ok" "primary_slot_name = 'nosuch'"
+"$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w restart -o "-c max_wal_senders=0" >/dev/null
+standby senders-exhausted "$ok"
+# A healthy standby: its log has no failure.
+# (stop and start: restart would reuse the options of the run before)
+"$bin/pg_ctl" -D "$dir/p" -w stop -m fast >/dev/null
+"$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w start >/dev/null
+standby healthy "$ok"
+"$bin/pg_ctl" -D "$dir/s" stop -m fast >/dev/null
+"$bin/pg_ctl" -D "$dir/p" stop -m fast >/dev/null
