@@ -7,6 +7,7 @@ mod support;
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
 
 use support::lab::*;
 use support::plan_checks::*;
@@ -62,28 +63,34 @@ fn data_inode(lab: &Lab, node: &str) -> u64 {
     fs::metadata(lab.data(node)).unwrap().ino()
 }
 
-fn failover(major: u32) {
-    let Some(mut lab) = Lab::new(major, 4, &["vm1", "vm2", "vm3"]) else {
-        return;
-    };
-    for n in ["vm1", "vm2", "vm3"] {
-        lab.init_server(n);
-    }
-    let nodes = ["vm1", "vm2", "vm3"];
-    let first = topology(&lab, &nodes, &[], "");
-    let out = lab.generate(&first);
-    lab.run_runbook(&out, false);
+/// A running cluster of `nodes` (vm1 the primary) with 1,000 committed rows on every node,
+/// and the failover plan to vm2: the lab, the new topology, the plan's directory.
+fn before_failover(
+    major: u32,
+    scenario: u16,
+    nodes: &[&'static str],
+    initdb: &[&str],
+    edit: impl Fn(String) -> String,
+) -> Option<(Lab, String, PathBuf)> {
+    let (lab, first, _) = running_lab(major, scenario, nodes, initdb, edit)?;
     let new = swap_primary(&first);
     let plan = lab.plan_with(&first, &new, "failover", &["--failover"]);
-
     lab.sql("vm1", "CREATE TABLE committed (n int)");
     lab.sql(
         "vm1",
         "INSERT INTO committed SELECT generate_series(1, 1000)",
     );
-    for n in ["vm2", "vm3"] {
+    for n in &nodes[1..] {
         lab.wait_for(n, "SELECT count(*) FROM committed", "1000");
     }
+    Some((lab, new, plan))
+}
+
+fn failover(major: u32) {
+    let nodes = ["vm1", "vm2", "vm3"];
+    let Some((mut lab, new, plan)) = before_failover(major, 4, &nodes, &[], |t| t) else {
+        return;
+    };
     // While vm1 lives, the failover refuses: its standbys stream from it, and it answers.
     for (step, says) in [
         ("vm2/runbook/plan-received.sh", "still streams from vm1"),
@@ -181,35 +188,24 @@ fn failover(major: u32) {
 /// Without wal_log_hints or checksums pg_rewind cannot run: vm1 is cloned anew, its old
 /// data directory moved aside.
 fn failover_reclone(major: u32) {
-    let Some(mut lab) = Lab::new(major, 5, &["vm1", "vm2"]) else {
-        return;
-    };
     // 18 initialises with checksums unless told otherwise.
     let initdb: &[&str] = if major >= 18 {
         &["--no-data-checksums"]
     } else {
         &[]
     };
-    for n in ["vm1", "vm2"] {
-        lab.init_server_with(n, initdb);
-    }
-    let nodes = ["vm1", "vm2"];
     // The topology says checksums are on, so gen leaves wal_log_hints off: neither is on.
-    let first = topology(&lab, &nodes, &[], "").replacen(
-        "firewall = \"none\"",
-        "firewall = \"none\"\ndata_checksums = true",
-        1,
-    );
-    let out = lab.generate(&first);
-    lab.run_runbook(&out, false);
-    let new = swap_primary(&first);
-    let plan = lab.plan_with(&first, &new, "failover", &["--failover"]);
-    lab.sql("vm1", "CREATE TABLE committed (n int)");
-    lab.sql(
-        "vm1",
-        "INSERT INTO committed SELECT generate_series(1, 1000)",
-    );
-    lab.wait_for("vm2", "SELECT count(*) FROM committed", "1000");
+    let checksums = |t: String| {
+        t.replacen(
+            "firewall = \"none\"",
+            "firewall = \"none\"\ndata_checksums = true",
+            1,
+        )
+    };
+    let Some((mut lab, _, plan)) = before_failover(major, 5, &["vm1", "vm2"], initdb, checksums)
+    else {
+        return;
+    };
     diverge_and_crash(&lab, &["vm2"]);
     let inode = data_inode(&lab, "vm1");
     lab.times.clear();

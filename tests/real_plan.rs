@@ -233,16 +233,10 @@ fn retire_synchronous(major: u32) {
 /// row lost, the timeline advances, the old primary follows the new one from its own data
 /// directory (no base backup), and the downtime is printed.
 fn switchover(major: u32) {
-    let Some(mut lab) = Lab::new(major, 3, &["vm1", "vm2", "vm3"]) else {
+    let nodes = ["vm1", "vm2", "vm3"];
+    let Some((mut lab, first, out)) = running_lab(major, 3, &nodes, &[], |t| t) else {
         return;
     };
-    for n in ["vm1", "vm2", "vm3"] {
-        lab.init_server(n);
-    }
-    let nodes = ["vm1", "vm2", "vm3"];
-    let first = topology(&lab, &nodes, &[], "");
-    let out = lab.generate(&first);
-    lab.run_runbook(&out, false);
     // vm2 is the primary, vm1 and vm3 stream from it.
     let swapped = swap_primary(&first);
     let mut times = Vec::new();

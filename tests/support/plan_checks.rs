@@ -2,8 +2,29 @@
 //! that the installed files are gen's, lint finds nothing, and who streams from whom.
 
 use std::fs;
+use std::path::PathBuf;
 
 use super::lab::Lab;
+
+/// A lab of `names` (the first the primary, the others its standbys) set up by gen's
+/// runbook, initdb given `initdb`, the topology changed by `edit`: the lab, its topology and
+/// gen's output directory. `None` when the major's binaries are missing.
+pub fn running_lab(
+    major: u32,
+    scenario: u16,
+    names: &[&'static str],
+    initdb: &[&str],
+    edit: impl Fn(String) -> String,
+) -> Option<(Lab, String, PathBuf)> {
+    let mut lab = Lab::new(major, scenario, names)?;
+    for n in names {
+        lab.init_server_with(n, initdb);
+    }
+    let first = edit(topology(&lab, names, &[], ""));
+    let out = lab.generate(&first);
+    lab.run_runbook(&out, false);
+    Some((lab, first, out))
+}
 
 /// The lab's topology with these nodes and settings.
 pub fn topology(lab: &Lab, names: &[&str], upstreams: &[(&str, &str)], settings: &str) -> String {
