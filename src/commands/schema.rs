@@ -28,16 +28,17 @@ pub fn run(args: &Args) -> Exit {
 
 /// The committed `schemas/topology.schema.json`, byte for byte.
 pub fn schema_text() -> String {
-    let mut s =
-        serde_json::to_string_pretty(&crate::topology::model::json_schema()).expect("plain JSON");
-    s.push('\n');
-    s
+    file_text(&crate::topology::model::json_schema())
 }
 
 /// The committed `schemas/diagnose.schema.json`, byte for byte.
 pub fn diagnose_schema_text() -> String {
-    let schema = schemars::schema_for!(crate::diagnose::Diagnosis);
-    let mut s = serde_json::to_string_pretty(&schema).expect("plain JSON");
+    file_text(&schemars::schema_for!(crate::diagnose::Diagnosis))
+}
+
+/// A schema as the committed file holds it: pretty JSON and a final newline.
+fn file_text(schema: &impl serde::Serialize) -> String {
+    let mut s = serde_json::to_string_pretty(schema).expect("plain JSON");
     s.push('\n');
     s
 }

@@ -79,34 +79,26 @@ pub struct Diagnosis {
 /// Matches `line` against a pattern: literal text with `{name}` captures, each running up to
 /// the next literal (or to the end of the line). The literals are found in order, anywhere.
 pub fn match_pattern(pattern: &str, line: &str) -> Option<Vec<(String, String)>> {
-    let mut pieces: Vec<(&str, Option<&str>)> = Vec::new(); // (literal, capture after it)
+    // The pattern as (literal, the capture after it) pieces.
+    let mut pieces: Vec<(&str, Option<&str>)> = Vec::new();
     let mut rest = pattern;
-    let mut literal_start = 0;
-    let mut captures_names = Vec::new();
-    while let Some(open) = rest[literal_start..].find('{') {
-        let open = literal_start + open;
+    while let Some(open) = rest.find('{') {
         let close = open + rest[open..].find('}')?;
         pieces.push((&rest[..open], Some(&rest[open + 1..close])));
-        captures_names.push(&rest[open + 1..close]);
         rest = &rest[close + 1..];
-        literal_start = 0;
     }
     pieces.push((rest, None));
     let mut at = 0;
     let mut out = Vec::new();
     let mut pending: Option<(&str, usize)> = None;
     for (literal, capture) in pieces {
-        if literal.is_empty() {
-            if let Some(name) = capture {
-                pending = Some((name, at));
+        if !literal.is_empty() {
+            let found = at + line[at..].find(literal)?;
+            if let Some((name, from)) = pending.take() {
+                out.push((name.to_owned(), line[from..found].to_owned()));
             }
-            continue;
+            at = found + literal.len();
         }
-        let found = at + line[at..].find(literal)?;
-        if let Some((name, from)) = pending.take() {
-            out.push((name.to_owned(), line[from..found].to_owned()));
-        }
-        at = found + literal.len();
         if let Some(name) = capture {
             pending = Some((name, at));
         }
@@ -165,7 +157,8 @@ pub fn read_log(
 ) {
     // A standby retries every few seconds: one entry per failure, counted (by index, so a
     // long log costs linear time).
-    let mut seen: BTreeMap<(String, String, Option<String>), usize> = BTreeMap::new();
+    type Key = (String, BTreeMap<String, String>, Option<String>);
+    let mut seen: BTreeMap<Key, usize> = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
         let found = signatures().iter().find_map(|s| {
             s.patterns
@@ -187,7 +180,7 @@ pub fn read_log(
                     Some(node) => format!("{a} ({node})"),
                     None => a,
                 });
-                let key = (s.id.clone(), format!("{captures:?}"), upstream.clone());
+                let key = (s.id.clone(), captures.clone(), upstream.clone());
                 if let Some(&at) = seen.get(&key) {
                     let f: &mut Failure = &mut into.failures[at];
                     f.count += 1;

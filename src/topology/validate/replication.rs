@@ -4,37 +4,21 @@ use super::{Ctx, key};
 use crate::diag::Diagnostic;
 use crate::topology::codes;
 use crate::topology::doc::Seg;
-use crate::topology::model::{AuthMethod, PasswordSource, Topology};
+use crate::topology::model::{AuthMethod, PasswordSource, Rewind, Topology};
 use crate::topology::names::is_simple_identifier;
 use crate::topology::valid::ValidReplication;
 
 pub(super) fn check(cx: &mut Ctx<'_, '_>, topo: &Topology) -> ValidReplication {
     let r = &topo.replication;
-    if !is_simple_identifier(&r.user) {
-        cx.push(
-            Diagnostic::error(
-                codes::INVALID_NAME,
-                format!(
-                    "replication role name \"{}\" is not a simple identifier",
-                    r.user
-                ),
-            )
-            .label(
-                cx.span(&[key("replication"), key("user")]),
-                "needs quoting in SQL and pg_hba.conf",
-            )
-            .help(
-                "use lowercase letters, digits and `_`, starting with a letter or `_` (at most 63)",
-            ),
-        );
-    } else if r.user == "postgres" {
+    let user_path = [key("replication"), key("user")];
+    if role_name_ok(cx, &r.user, "replication", &user_path) && r.user == "postgres" {
         cx.push(
             Diagnostic::warning(
                 codes::SUPERUSER_REPLICATION,
                 "the replication role is the superuser `postgres`",
             )
             .label(
-                cx.span(&[key("replication"), key("user")]),
+                cx.span(&user_path),
                 "a superuser's password then travels to every standby",
             )
             .help("use a dedicated role such as `replicator`: it needs only REPLICATION LOGIN"),
@@ -47,42 +31,35 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, topo: &Topology) -> ValidReplication {
                 .help("use \"scram-sha-256\" (the default): md5 hashes can be replayed and PostgreSQL 18 warns on every md5 login"),
         );
     }
+    let default_rewind = Rewind::default();
     check_password(
         cx,
         &r.password,
         "replication",
-        "PGREPL_REPLICATION_PASSWORD",
+        &[key("replication"), key("password")],
+        &PasswordSource::default(),
     );
     let rw = &r.rewind;
     let rewind_user = [key("replication"), key("rewind"), key("user")];
-    if !is_simple_identifier(&rw.user) {
-        cx.push(
-            Diagnostic::error(
-                codes::INVALID_NAME,
-                format!(
-                    "rewind role name \"{}\" is not a simple identifier",
-                    rw.user
-                ),
-            )
-            .label(
-                cx.span(&rewind_user),
-                "needs quoting in SQL and pg_hba.conf",
-            )
-            .help(
-                "use lowercase letters, digits and `_`, starting with a letter or `_` (at most 63)",
-            ),
-        );
-    } else if rw.user == r.user || rw.user == "postgres" {
+    if role_name_ok(cx, &rw.user, "rewind", &rewind_user)
+        && (rw.user == r.user || rw.user == "postgres")
+    {
         cx.push(
             Diagnostic::error(
                 codes::INVALID_NAME,
                 format!("the rewind role \"{}\" must be a role of its own", rw.user),
             )
             .label(cx.span(&rewind_user), "already the replication role or the superuser")
-            .help("keep the default `pgrepl_rewind`, or name another role: it gets only LOGIN and EXECUTE on the functions pg_rewind calls"),
+            .help(format!("keep the default `{}`, or name another role: it gets only LOGIN and EXECUTE on the functions pg_rewind calls", default_rewind.user)),
         );
     }
-    check_password(cx, &rw.password, "rewind", "PGREPL_REWIND_PASSWORD");
+    check_password(
+        cx,
+        &rw.password,
+        "rewind",
+        &[key("replication"), key("rewind"), key("password")],
+        &default_rewind.password,
+    );
     if let Some(tls) = &r.tls {
         for (field, path) in [
             ("ca_file", &tls.ca_file),
@@ -101,13 +78,37 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, topo: &Topology) -> ValidReplication {
     }
 }
 
-/// A role's password source: `[replication] password` or `[replication.rewind] password`.
-fn check_password(cx: &mut Ctx<'_, '_>, pw: &PasswordSource, role: &str, example: &str) {
-    let mut at = vec![key("replication")];
-    if role == "rewind" {
-        at.push(key("rewind"));
+/// A role's name must need no quoting in SQL and pg_hba.conf; reports it when it does.
+fn role_name_ok(cx: &mut Ctx<'_, '_>, name: &str, role: &str, at: &[Seg<'_>]) -> bool {
+    let ok = is_simple_identifier(name);
+    if !ok {
+        cx.push(
+            Diagnostic::error(
+                codes::INVALID_NAME,
+                format!("{role} role name \"{name}\" is not a simple identifier"),
+            )
+            .label(cx.span(at), "needs quoting in SQL and pg_hba.conf")
+            .help(
+                "use lowercase letters, digits and `_`, starting with a letter or `_` (at most 63)",
+            ),
+        );
     }
-    at.push(key("password"));
+    ok
+}
+
+/// A role's password source (at `at`); the help names the default's variable.
+fn check_password(
+    cx: &mut Ctx<'_, '_>,
+    pw: &PasswordSource,
+    role: &str,
+    at: &[Seg<'_>],
+    default: &PasswordSource,
+) {
+    let example = match default {
+        PasswordSource::Env(v) => v.as_str(),
+        _ => "PGREPL_PASSWORD",
+    };
+    let mut at = at.to_vec();
     match pw {
         PasswordSource::Literal(_) => cx.push(
             Diagnostic::warning(
