@@ -57,7 +57,11 @@ pub fn plan(
         path: "RUNBOOK.md".into(),
         contents: env
             .get_template("RUNBOOK.md.j2")?
-            .render(minijinja::context! { cluster => cluster_value, nodes => node_values })?,
+            .render(minijinja::context! {
+                cluster => cluster_value,
+                nodes => node_values,
+                verification_order => steps::VERIFICATION_ORDER,
+            })?,
         mode: MODE_FILE,
     });
     out.sort_by(|a, b| a.path.cmp(&b.path));
