@@ -8,9 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" -eq 0 ]; then
-  if ! command -v shellcheck >/dev/null || ! command -v ufw >/dev/null || ! command -v nft >/dev/null || ! command -v ip >/dev/null; then
+  if ! command -v shellcheck >/dev/null || ! command -v ufw >/dev/null || ! command -v nft >/dev/null || ! command -v ip >/dev/null || ! command -v sudo >/dev/null; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck ufw nftables iproute2 openssl >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck ufw nftables iproute2 openssl sudo >/dev/null
   fi
   id -u pgtest >/dev/null 2>&1 ||
     useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin pgtest
@@ -37,5 +37,15 @@ python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q 'jsonsch
 
 # pre-commit, for the test of .pre-commit-hooks.yaml (it builds pgrepl with this cargo).
 python3 -c 'import pre_commit' 2>/dev/null || python3 -m pip install -q 'pre-commit==4.7.0'
+
+# ansible-core and ansible-lint, pinned, in a virtual environment of their own, for the
+# tests of `pgrepl ansible` (its playbook becomes root with sudo, installed above).
+ansible_venv=$cache/ansible
+if [ ! -f "$ansible_venv/.installed" ]; then
+  rm -rf "$ansible_venv"
+  python3 -m venv "$ansible_venv"
+  "$ansible_venv/bin/python" -m pip install -q 'ansible-core==2.19.14' 'ansible-lint==26.10.1'
+  touch "$ansible_venv/.installed"
+fi
 
 cargo test --release --all-targets

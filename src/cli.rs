@@ -6,8 +6,8 @@ use std::io::IsTerminal;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    check, completions, diagnose, explain, generate, hba, lint, man, param, plan, rules, schema,
-    settings,
+    ansible, check, completions, diagnose, explain, generate, hba, lint, man, param, plan, rules,
+    schema, settings,
 };
 use crate::diag::Style;
 use crate::exit::Exit;
@@ -47,6 +47,9 @@ pub enum Command {
     /// re-parented, settings changed, a planned switchover. Writes OUTPUT/PLAN.md and the
     /// scripts it runs.
     Plan(plan::Args),
+    /// An Ansible inventory and playbook for one or more clusters: each node gets gen's
+    /// files and runs its runbook steps, in RUNBOOK.md's order.
+    Ansible(ansible::Args),
     /// Print the JSON Schema of the topology file (or of diagnose's JSON output).
     Schema(schema::Args),
     /// Read server logs and say, for each replication failure they show, what happened, why
@@ -109,6 +112,7 @@ impl Cli {
             Command::Check(args) => check::run(&args, style),
             Command::Gen(args) => generate::run(&args, style),
             Command::Plan(args) => plan::run(&args, style),
+            Command::Ansible(args) => ansible::run(&args, style),
             Command::Schema(args) => schema::run(&args),
             Command::Diagnose(args) => diagnose::run(&args, style),
             Command::Settings(args) => settings::run(&args),

@@ -6,6 +6,7 @@
 //! `catalog` (what differs between majors) are shared by both and know neither; `cli` and
 //! `commands` are the edge, where arguments are read and output printed.
 
+pub mod ansible;
 pub mod catalog;
 pub mod cli;
 pub mod commands;

@@ -3,6 +3,7 @@
 //! reads a topology and prints its diagnostics for the commands that take one (check, gen,
 //! lint --topology).
 
+pub mod ansible;
 pub mod check;
 pub mod completions;
 pub mod diagnose;

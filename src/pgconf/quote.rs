@@ -36,9 +36,40 @@ pub fn sql_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A YAML double-quoted scalar that Ansible takes as it is: with `{` (where Ansible would
+/// see a Jinja template) it is tagged `!unsafe`, which Ansible never templates.
+pub fn ansible_yaml(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    if value.contains('{') {
+        out.push_str("!unsafe ");
+    }
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ansible_yaml_quoting() {
+        assert_eq!(ansible_yaml("/var/lib/pgrepl"), r#""/var/lib/pgrepl""#);
+        assert_eq!(ansible_yaml(r#"a "b" \c"#), r#""a \"b\" \\c""#);
+        assert_eq!(ansible_yaml("tab\there"), r#""tab\x09here""#);
+        // Ansible would render `{{ … }}` from a path or a name: not with !unsafe.
+        assert_eq!(ansible_yaml("/srv/{{ x }}"), r#"!unsafe "/srv/{{ x }}""#);
+    }
 
     #[test]
     fn shell_quoting() {

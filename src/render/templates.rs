@@ -150,6 +150,22 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/runbook/check-probe.sh.j2"),
     ),
     (
+        "ansible/inventory.yml.j2",
+        include_str!("../../templates/ansible/inventory.yml.j2"),
+    ),
+    (
+        "ansible/site.yml.j2",
+        include_str!("../../templates/ansible/site.yml.j2"),
+    ),
+    (
+        "ansible/macros.j2",
+        include_str!("../../templates/ansible/macros.j2"),
+    ),
+    (
+        "ansible/setup-steps.yml.j2",
+        include_str!("../../templates/ansible/setup-steps.yml.j2"),
+    ),
+    (
         "runbook/drop-probe.sh.j2",
         include_str!("../../templates/runbook/drop-probe.sh.j2"),
     ),
@@ -196,6 +212,7 @@ pub fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, Tem
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     env.add_filter("sh", |v: String| quote::shell(&v));
     env.add_filter("conf", |v: String| quote::conf_string(&v));
+    env.add_filter("yaml", |v: String| quote::ansible_yaml(&v));
     env.add_filter("sql_ident", |v: String| quote::sql_identifier(&v));
     env.add_filter("sql_literal", |v: String| {
         format!("'{}'", v.replace('\'', "''"))
