@@ -64,18 +64,8 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             return Exit::Invalid;
         }
     };
-    if let Err(e) = render::output::write(&opts.output, &plan, opts.force) {
-        if e.left_as_it_was() {
-            let kept = if opts.output.exists() {
-                "it is as it was"
-            } else {
-                "nothing was written"
-            };
-            eprintln!("error: {e}\n{}: {kept}", opts.output.display());
-        } else {
-            eprintln!("error: {}: {e}", opts.output.display());
-        }
-        return Exit::Io;
+    if let Err(code) = super::write_plan(&opts.output, &plan, opts.force) {
+        return code;
     }
     let nodes: usize = topologies.iter().map(|t| t.nodes.len()).sum();
     let _ = writeln!(

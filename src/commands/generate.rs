@@ -149,18 +149,8 @@ fn check(opts: &Args, plan: &[Artifact]) -> Exit {
 }
 
 fn write(opts: &Args, plan: &[Artifact], topo: &crate::topology::ValidTopology) -> Exit {
-    if let Err(e) = render::output::write(&opts.output, plan, opts.force) {
-        if e.left_as_it_was() {
-            let kept = if opts.output.exists() {
-                "it is as it was"
-            } else {
-                "nothing was written"
-            };
-            eprintln!("error: {e}\n{}: {kept}", opts.output.display());
-        } else {
-            eprintln!("error: {}: {e}", opts.output.display());
-        }
-        return Exit::Io;
+    if let Err(code) = super::write_plan(&opts.output, plan, opts.force) {
+        return code;
     }
     let mut out = std::io::stdout().lock();
     let _ = writeln!(

@@ -33,6 +33,27 @@ pub(crate) fn print_generated(bytes: &[u8], what: &str) -> crate::exit::Exit {
     }
 }
 
+/// Writes `plan` into `dir` atomically; on failure says whether `dir` is as it was (exit 3).
+pub(crate) fn write_plan(
+    dir: &std::path::Path,
+    plan: &[crate::render::Artifact],
+    force: bool,
+) -> Result<(), crate::exit::Exit> {
+    crate::render::output::write(dir, plan, force).map_err(|e| {
+        if e.left_as_it_was() {
+            let kept = if dir.exists() {
+                "it is as it was"
+            } else {
+                "nothing was written"
+            };
+            eprintln!("error: {e}\n{}: {kept}", dir.display());
+        } else {
+            eprintln!("error: {}: {e}", dir.display());
+        }
+        crate::exit::Exit::Io
+    })
+}
+
 /// Table or JSON, for the commands that print rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
