@@ -8,9 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" -eq 0 ]; then
-  if ! command -v shellcheck >/dev/null || ! command -v ufw >/dev/null || ! command -v nft >/dev/null || ! command -v ip >/dev/null || ! command -v sudo >/dev/null; then
+  if ! command -v shellcheck >/dev/null || ! command -v ufw >/dev/null || ! command -v nft >/dev/null || ! command -v ip >/dev/null || ! command -v sudo >/dev/null || ! command -v firewalld >/dev/null; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck ufw nftables iproute2 openssl sudo >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck ufw nftables firewalld iproute2 openssl sudo >/dev/null
   fi
   id -u pgtest >/dev/null 2>&1 ||
     useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin pgtest

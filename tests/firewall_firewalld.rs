@@ -1,0 +1,235 @@
+//! gen's firewalld.sh applied to a real firewalld (root only), run inside a network and
+//! mount namespace this test makes, with its own D-Bus system bus and its own /etc/firewalld:
+//! the node's namespace and a client namespace joined by a veth pair. The default zone
+//! refuses the port; after the script the peers connect and another source still does not,
+//! the rules are permanent too, a dry run and a second run change nothing.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use support::real::is_root;
+
+const TOPOLOGY: &str = r#"[cluster]
+name = "walled"
+pg_version = 16
+firewall = "firewalld"
+
+[[nodes]]
+name = "n1"
+role = "primary"
+host = "10.98.0.11"
+
+[[nodes]]
+name = "n2"
+role = "standby"
+host = "10.98.0.12"
+
+[[nodes]]
+name = "n3"
+role = "standby"
+host = "10.98.0.13"
+"#;
+
+/// A namespace held by a sleeping process; `mount` adds a mount namespace of its own.
+struct Ns {
+    holder: Child,
+    mount: bool,
+    /// Daemons started inside, stopped first.
+    daemons: Vec<Child>,
+}
+
+impl Ns {
+    fn new(mount: bool) -> Ns {
+        let mut c = Command::new("unshare");
+        c.arg("--net");
+        if mount {
+            c.args(["--mount", "--propagation", "private"]);
+        }
+        let holder = c.args(["--", "sleep", "600"]).spawn().expect("unshare");
+        std::thread::sleep(Duration::from_millis(100));
+        Ns {
+            holder,
+            mount,
+            daemons: Vec::new(),
+        }
+    }
+    fn command(&self, args: &[&str]) -> Command {
+        let pid = self.holder.id();
+        let mut c = Command::new("nsenter");
+        c.arg(format!("--net=/proc/{pid}/ns/net"));
+        if self.mount {
+            c.arg(format!("--mount=/proc/{pid}/ns/mnt"));
+        }
+        c.arg("--").args(args);
+        c
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+    fn daemon(&mut self, args: &[&str], log: &Path) {
+        let log = fs::File::create(log).unwrap();
+        let child = self
+            .command(args)
+            .stdout(Stdio::from(log.try_clone().unwrap()))
+            .stderr(Stdio::from(log))
+            .spawn()
+            .unwrap();
+        self.daemons.push(child);
+    }
+}
+
+impl Drop for Ns {
+    fn drop(&mut self) {
+        for d in self.daemons.iter_mut().rev() {
+            let _ = d.kill();
+            let _ = d.wait();
+        }
+        let _ = self.holder.kill();
+        let _ = self.holder.wait();
+    }
+}
+
+/// Connects from `source` to 10.98.0.11:5432 inside `ns`: "ok", "refused" or "timeout".
+fn connect(ns: &Ns, source: &str) -> String {
+    let script = format!(
+        "import socket\ns = socket.socket()\ns.settimeout(3)\ns.bind(('{source}', 0))\n\
+         try:\n    s.connect(('10.98.0.11', 5432)); print('ok')\n\
+         except ConnectionRefusedError: print('refused')\n\
+         except OSError: print('unreachable')\n"
+    );
+    ns.ok(&["python3", "-c", &script]).trim().to_owned()
+}
+
+#[test]
+fn firewalld_admits_the_peers_and_refuses_others() {
+    if !is_root() || !support::require_tool("firewalld") || !support::require_tool("dbus-daemon") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs this test as root with firewalld and dbus installed"
+        );
+        eprintln!("skipping: needs root, firewalld and dbus-daemon");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let topology = dir.path().join("t.toml");
+    fs::write(&topology, TOPOLOGY).unwrap();
+    let out = dir.path().join("out");
+    let o = support::pgrepl(&[
+        "gen",
+        topology.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", support::stderr(&o));
+    let script = out.join("n1/firewalld.sh");
+    let script = script.to_str().unwrap();
+
+    let mut node = Ns::new(true);
+    let clients = Ns::new(false);
+    // The node's own /run (D-Bus's socket) and /etc/firewalld (the permanent rules).
+    let etc = dir.path().join("etc-firewalld");
+    fs::create_dir_all(&etc).unwrap();
+    node.ok(&["cp", "-a", "/etc/firewalld/.", etc.to_str().unwrap()]);
+    node.ok(&["mount", "--bind", etc.to_str().unwrap(), "/etc/firewalld"]);
+    node.ok(&["mount", "-t", "tmpfs", "tmpfs", "/run"]);
+    node.ok(&["mkdir", "-p", "/run/dbus"]);
+    let pid = clients.holder.id().to_string();
+    node.ok(&[
+        "ip", "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", &pid,
+    ]);
+    node.ok(&["ip", "addr", "add", "10.98.0.11/24", "dev", "va"]);
+    node.ok(&["ip", "link", "set", "va", "up"]);
+    node.ok(&["ip", "link", "set", "lo", "up"]);
+    for a in ["10.98.0.12/24", "10.98.0.13/24", "10.98.0.99/24"] {
+        clients.ok(&["ip", "addr", "add", a, "dev", "vb"]);
+    }
+    clients.ok(&["ip", "link", "set", "vb", "up"]);
+    node.daemon(
+        &["dbus-daemon", "--system", "--nofork", "--nopidfile"],
+        &dir.path().join("dbus.log"),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    node.daemon(
+        &["firewalld", "--nofork", "--nopid"],
+        &dir.path().join("firewalld.log"),
+    );
+    let mut running = false;
+    for _ in 0..150 {
+        if node.run(&["firewall-cmd", "--state"]).status.success() {
+            running = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        running,
+        "firewalld did not start: {}",
+        fs::read_to_string(dir.path().join("firewalld.log")).unwrap_or_default()
+    );
+
+    // A listener on the node's address.
+    let mut listener = node
+        .command(&[
+            "python3",
+            "-c",
+            "import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+             s.bind(('0.0.0.0', 5432)); s.listen(64)\nwhile True:\n    c, _ = s.accept(); c.close()\n",
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_ne!(
+        connect(&clients, "10.98.0.12"),
+        "ok",
+        "before: the default zone admits the port?"
+    );
+
+    let dry = node.ok(&["bash", script, "--dry-run"]);
+    assert!(
+        dry.contains("would add") && dry.contains("nothing was changed"),
+        "{dry}"
+    );
+    assert_eq!(node.ok(&["firewall-cmd", "--list-rich-rules"]).trim(), "");
+
+    let first = node.ok(&["bash", script]);
+    assert!(first.contains("changed: "), "{first}");
+    for (source, admitted) in [
+        ("10.98.0.12", true),
+        ("10.98.0.13", true),
+        ("10.98.0.99", false),
+    ] {
+        let got = connect(&clients, source);
+        assert_eq!(got == "ok", admitted, "from {source}: {got}");
+    }
+    let rules = node.ok(&["firewall-cmd", "--list-rich-rules"]);
+    assert_eq!(rules.lines().count(), 2, "{rules}");
+    assert!(
+        rules.contains(r#"source address="10.98.0.12/32" port port="5432" protocol="tcp" accept"#)
+    );
+    assert_eq!(
+        node.ok(&["firewall-cmd", "--permanent", "--list-rich-rules"]),
+        rules,
+        "the running rules are not the permanent ones"
+    );
+
+    let second = node.ok(&["bash", script]);
+    assert!(!second.contains("changed: "), "{second}");
+    assert!(second.contains("already there"), "{second}");
+    assert_eq!(node.ok(&["firewall-cmd", "--list-rich-rules"]), rules);
+    let _ = listener.kill();
+    let _ = listener.wait();
+}
