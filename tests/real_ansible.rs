@@ -8,6 +8,7 @@
 mod support;
 
 use support::lab::*;
+use support::plan_checks::swap_primary;
 use support::real::*;
 
 use std::fs;
@@ -60,6 +61,12 @@ fn recap(output: &str) -> Vec<(String, u32, u32)> {
 }
 
 fn playbook(bin: &Path, lab: &Lab, out: &Path, extra: &[&str]) -> Output {
+    run_playbook(bin, lab, &out.join("site.yml"), extra)
+}
+
+/// `playbook` (site.yml, plan.yml) with the inventory beside it.
+fn run_playbook(bin: &Path, lab: &Lab, playbook: &Path, extra: &[&str]) -> Output {
+    let out = playbook.parent().unwrap();
     let vars = format!(
         r#"{{"pgrepl_stage_root": {}}}"#,
         toml_string(&lab.dir.join("stage").display().to_string())
@@ -68,7 +75,7 @@ fn playbook(bin: &Path, lab: &Lab, out: &Path, extra: &[&str]) -> Output {
     let mut c = Command::new(bin.join("ansible-playbook"));
     c.arg("-i")
         .arg(out.join("inventory.yml"))
-        .arg(out.join("site.yml"))
+        .arg(playbook)
         .args(["-e", &vars])
         .args(extra)
         .env("PGREPL_REPLICATION_PASSWORD", PASSWORD)
@@ -102,20 +109,23 @@ fn lab_topology(lab: &Lab, max_wal_senders: u32) -> String {
     ))
 }
 
-/// The guide's cluster (vm1 primary, vm2 standby) set up by the playbook, then left alone by
-/// a second run, then a change previewed by check mode.
+/// A primary and two standbys set up by the playbook, left alone by a second run, a change
+/// previewed by check mode; then a failover to vm2 by the plan's playbook, and vm1's rejoin
+/// by its `--tags rejoin` run once it is back.
 fn playbook_sets_up_a_lab(major: u32) {
     let Some(bin) = ansible_bin() else { return };
     if !is_root() {
         eprintln!("skipped: the playbook becomes root (sudo), as on a real host");
         return;
     }
-    let Some(mut lab) = Lab::new(major, 17, &["vm1", "vm2"]) else {
+    let Some(mut lab) = Lab::new(major, 17, &["vm1", "vm2", "vm3"]) else {
         return;
     };
-    lab.init_server("vm1");
-    lab.init_server("vm2");
-    let out = ansible_out(&lab, &lab_topology(&lab, 5));
+    for n in ["vm1", "vm2", "vm3"] {
+        lab.init_server(n);
+    }
+    let installed = lab_topology(&lab, 5);
+    let out = ansible_out(&lab, &installed);
 
     // First run: a new primary restarts for wal settings, which the user allows here.
     let first = playbook(&bin, &lab, &out, &["-e", "pgrepl_allow_restart=true"]);
@@ -124,9 +134,9 @@ fn playbook_sets_up_a_lab(major: u32) {
     assert_eq!(
         lab.sql(
             "vm1",
-            "SELECT application_name, state FROM pg_stat_replication"
+            "SELECT application_name, state FROM pg_stat_replication ORDER BY 1"
         ),
-        "vm2|streaming"
+        "vm2|streaming\nvm3|streaming"
     );
     assert_eq!(lab.sql("vm2", "SELECT pg_is_in_recovery()"), "t");
     for (host, changed, failed) in recap(&first_text) {
@@ -151,7 +161,7 @@ fn playbook_sets_up_a_lab(major: u32) {
     let second_text = text(&second);
     assert!(second.status.success(), "second run failed:\n{second_text}");
     let hosts = recap(&second_text);
-    assert_eq!(hosts.len(), 2, "{second_text}");
+    assert_eq!(hosts.len(), 3, "{second_text}");
     for (host, changed, failed) in hosts {
         assert_eq!(
             changed, 0,
@@ -176,7 +186,90 @@ fn playbook_sets_up_a_lab(major: u32) {
             .unwrap()
             .contains("max_wal_senders = 5")
     );
+
+    failover_by_plan_playbook(&bin, &mut lab, &installed);
     lab.report(&format!("ansible, PostgreSQL {major}"));
+}
+
+/// vm1 killed with rows its standbys have; the failover plan's playbook promotes vm2 (the
+/// most advanced, by what vm3 received) and repoints vm3; vm1's plays wait for `--tags
+/// rejoin`, which brings it back as a standby of vm2.
+fn failover_by_plan_playbook(bin: &Path, lab: &mut Lab, first: &str) {
+    lab.sql("vm1", "CREATE TABLE committed (n int)");
+    lab.sql(
+        "vm1",
+        "INSERT INTO committed SELECT generate_series(1, 1000)",
+    );
+    for n in ["vm2", "vm3"] {
+        lab.wait_for(n, "SELECT count(*) FROM committed", "1000");
+    }
+    let plan = lab.plan_with(
+        first,
+        &swap_primary(first),
+        "failover",
+        &["--failover", "--ansible"],
+    );
+    lab.crash("vm1");
+    for n in ["vm2", "vm3"] {
+        lab.wait_for(
+            n,
+            "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'",
+            "0",
+        );
+    }
+    // -v: the tasks' commands, with the argument vm2's promotion took from vm3's step.
+    let run = run_playbook(
+        bin,
+        lab,
+        &plan.join("plan.yml"),
+        &["-v", "-e", "pgrepl_allow_restart=true"],
+    );
+    let run_text = text(&run);
+    assert!(
+        run.status.success(),
+        "the failover playbook failed:\n{run_text}"
+    );
+    assert!(
+        run_text.contains("plan-failover-promote.sh\", \"vm3=0/"),
+        "vm3's received LSN is not passed on:\n{run_text}"
+    );
+    assert_eq!(lab.sql("vm2", "SELECT pg_is_in_recovery()"), "f");
+    assert_eq!(lab.sql("vm2", "SELECT count(*) FROM committed"), "1000");
+    assert_eq!(
+        lab.sql(
+            "vm2",
+            "SELECT application_name, state FROM pg_stat_replication"
+        ),
+        "vm3|streaming"
+    );
+    // The rejoin marks vm1 a standby: not before --tags rejoin.
+    assert!(
+        !lab.data("vm1").join("standby.signal").exists()
+            && !lab.data("vm1").join("recovery.conf").exists(),
+        "vm1's plays ran before --tags rejoin"
+    );
+
+    let rejoin = run_playbook(
+        bin,
+        lab,
+        &plan.join("plan.yml"),
+        &["--tags", "rejoin", "-e", "pgrepl_allow_restart=true"],
+    );
+    let rejoin_text = text(&rejoin);
+    assert!(
+        rejoin.status.success(),
+        "the rejoin run failed:\n{rejoin_text}"
+    );
+    assert_eq!(lab.sql("vm1", "SELECT pg_is_in_recovery()"), "t");
+    assert_eq!(
+        lab.sql(
+            "vm2",
+            "SELECT application_name, state FROM pg_stat_replication ORDER BY 1"
+        ),
+        "vm1|streaming\nvm3|streaming"
+    );
+    lab.sql("vm2", "INSERT INTO committed VALUES (1001)");
+    lab.wait_for("vm1", "SELECT count(*) FROM committed", "1001");
 }
 
 /// The oldest and the newest of the majors under test.
@@ -194,8 +287,8 @@ fn playbook_on_oldest_and_newest_major() {
     }
 }
 
-/// The playbook of every example, together, is clean for ansible-lint's production
-/// profile (offline: it needs no collection beyond ansible.builtin).
+/// The playbook of every example, together, and a failover plan's playbook are clean for
+/// ansible-lint's production profile (offline: they need nothing beyond ansible.builtin).
 #[test]
 fn playbook_passes_ansible_lint_production() {
     let Some(bin) = ansible_bin() else { return };
@@ -213,13 +306,39 @@ fn playbook_passes_ansible_lint_production() {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = support::pgrepl(&refs);
     assert!(o.status.success(), "{}", text(&o));
-    let lint = Command::new(bin.join("ansible-lint"))
-        .args(["--profile", "production", "--offline", "--nocolor"])
-        .current_dir(dir.join("out"))
-        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
-        .output()
-        .expect("ansible-lint runs");
-    assert!(lint.status.success(), "ansible-lint:\n{}", text(&lint));
+    // And a failover plan's playbook (its later plays tagged).
+    let guide = fs::read_to_string(examples.join("guide.toml")).unwrap();
+    let swapped = guide
+        .replace("role = \"primary\"", "role = \"PRIMARY\"")
+        .replace("role = \"standby\"", "role = \"primary\"")
+        .replace("role = \"PRIMARY\"", "role = \"standby\"");
+    fs::write(dir.join("old.toml"), &guide).unwrap();
+    fs::write(dir.join("new.toml"), &swapped).unwrap();
+    let o = support::pgrepl(&[
+        "plan",
+        dir.join("old.toml").to_str().unwrap(),
+        dir.join("new.toml").to_str().unwrap(),
+        "-o",
+        dir.join("plan").to_str().unwrap(),
+        "--failover",
+        "--ansible",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let plan = fs::read_to_string(dir.join("plan/plan.yml")).unwrap();
+    assert!(plan.contains("tags: [never, rejoin]"), "{plan}");
+    for out in ["out", "plan"] {
+        let lint = Command::new(bin.join("ansible-lint"))
+            .args(["--profile", "production", "--offline", "--nocolor"])
+            .current_dir(dir.join(out))
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .expect("ansible-lint runs");
+        assert!(
+            lint.status.success(),
+            "ansible-lint ({out}):\n{}",
+            text(&lint)
+        );
+    }
     let _ = fs::remove_dir_all(&dir);
 }
 

@@ -8,13 +8,13 @@ mod support;
 
 use std::fs;
 
-use support::lab::Lab;
+use support::lab::{Lab, step_named};
 use support::real::majors;
 
 /// The failures provoke.sh makes, what the standby's log shows of each, and whether the
 /// primary's log names it too. A role that does not exist: a password method tells the
 /// client only that authentication failed; the primary's log says why.
-const CASES: [(&str, &str, bool); 8] = [
+const CASES: [(&str, &str, bool); 13] = [
     ("no-password", "no-password", false),
     ("password-failed", "password-failed", true),
     ("unknown-role", "password-failed", true),
@@ -23,6 +23,15 @@ const CASES: [(&str, &str, bool); 8] = [
     ("connection-refused", "connection-refused", false),
     ("slot-missing", "slot-missing", true),
     ("senders-exhausted", "senders-exhausted", true),
+    ("hba-rejects", "hba-rejects", true),
+    ("md5-hash-for-scram", "password-failed", true),
+    ("invalid-conninfo", "invalid-conninfo", false),
+    (
+        "system-identifier-mismatch",
+        "system-identifier-mismatch",
+        false,
+    ),
+    ("wal-removed", "wal-removed", true),
 ];
 
 fn ids(json: &str) -> Vec<String> {
@@ -107,7 +116,92 @@ fn diagnose_logs(major: u32) {
         "PG{major}: diagnose JSON does not follow the schema: {}",
         String::from_utf8_lossy(&check.stderr)
     );
+    // lib.sh's explain_failure, rendered from the same catalogue, finds in every log what
+    // pgrepl diagnose finds.
+    let out = lab.generate(&lab.topology(&lab.nodes_toml(&[])));
+    let lib = out.join("s/runbook/lib.sh");
+    for entry in fs::read_dir(&dir).unwrap() {
+        let file = entry.unwrap().path();
+        if file.extension().is_none_or(|e| e != "log") {
+            continue;
+        }
+        let mut by_pgrepl = ids(&String::from_utf8_lossy(&diagnose(&file).stdout));
+        by_pgrepl.sort();
+        by_pgrepl.dedup();
+        let mut by_lib = explain_ids(&lib, &file);
+        by_lib.sort();
+        assert_eq!(
+            by_lib,
+            by_pgrepl,
+            "PG{major}: lib.sh and pgrepl diagnose disagree on {}",
+            file.display()
+        );
+    }
     let _ = fs::remove_dir_all(&dir);
 }
 
-per_major!(diagnose_logs);
+/// The signatures lib.sh's explain_failure names for the text of `log`.
+fn explain_ids(lib: &std::path::Path, log: &std::path::Path) -> Vec<String> {
+    let o = std::process::Command::new("bash")
+        .args(["-c", ". \"$1\"; explain_failure \"$(cat \"$2\")\"", "_"])
+        .arg(lib)
+        .arg(log)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter_map(|l| l.split("likely cause (").nth(1))
+        .filter_map(|rest| rest.split(')').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A runbook step that finds replication broken says why, from the server's log: the
+/// standby's verify-node step after the replication role's password changed on the
+/// primary, and a base backup refused by pg_hba.conf.
+fn runbook_says_why(major: u32) {
+    let Some(mut lab) = Lab::new(major, 18, &["vm1", "vm2"]) else {
+        return;
+    };
+    lab.init_server("vm1");
+    lab.init_server("vm2");
+    let topology = lab.topology(&format!(
+        "[postgresql]\nmax_wal_senders = 5\nwal_keep_size = \"64MB\"\n{}",
+        lab.nodes_toml(&[])
+    ));
+    let out = lab.generate(&topology);
+    lab.run_runbook(&out, true);
+    lab.sql(
+        "vm1",
+        "ALTER ROLE replicator PASSWORD 'changed behind pgrepl''s back'",
+    );
+    lab.pg_ctl("vm2", &["stop", "-m", "fast"]);
+    lab.pg_ctl("vm2", &["start"]);
+    let verify = step_named(&out, "vm2", "verify-node");
+    let o = lab.try_step(&out, &verify);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "PG{major}: verify-node passed");
+    assert!(
+        err.contains("likely cause (password-failed)")
+            && err.contains("password authentication failed for user \"replicator\"")
+            && err.contains("fix: "),
+        "PG{major}: verify-node does not say why:\n{err}"
+    );
+    // A clone refused: pg_basebackup's own message is read.
+    lab.pg_ctl("vm2", &["stop", "-m", "fast"]);
+    // An empty data directory, as a new standby has (clear-data-dir keeps a cloned one).
+    let mut empty = lab.pg("bash");
+    empty
+        .args(["-c", "rm -rf \"$1\" && mkdir -m 0700 \"$1\"", "_"])
+        .arg(lab.data("vm2"));
+    support::real::run(empty, "empty vm2's data directory");
+    let backup = step_named(&out, "vm2", "base-backup");
+    let o = lab.try_step(&out, &backup);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("likely cause (password-failed)"),
+        "PG{major}: base-backup does not say why:\n{err}"
+    );
+}
+
+per_major!(diagnose_logs, runbook_says_why);

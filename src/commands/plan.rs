@@ -28,6 +28,9 @@ pub struct Args {
     /// than a switchover.
     #[arg(long)]
     pub failover: bool,
+    /// Also write inventory.yml and plan.yml: PLAN.md as an Ansible playbook.
+    #[arg(long)]
+    pub ansible: bool,
     /// Directory of templates overriding the built-in ones (same relative names).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
@@ -49,7 +52,8 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         Ok(env) => env,
         Err(code) => return code,
     };
-    let (changes, files) = match plan::plan(&old, &new, &source, &env, opts.failover) {
+    let (changes, files) = match plan::plan(&old, &new, &source, &env, opts.failover, opts.ansible)
+    {
         Ok(p) => p,
         Err(PlanError::Refused(diags)) => {
             let name = opts.new.display().to_string();

@@ -76,6 +76,48 @@ pub struct Diagnosis {
     pub unrecognised: Vec<Unrecognised>,
 }
 
+/// A pattern as its pieces: literal, capture name, literal, …, literal (an odd count; a
+/// literal may be empty). lib.sh's `match_pieces` reads them exactly as `match_pattern`.
+pub fn pieces(pattern: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        let Some(len) = rest[open..].find('}') else {
+            break;
+        };
+        out.push(rest[..open].to_owned());
+        out.push(rest[open + 1..open + len].to_owned());
+        rest = &rest[open + len + 1..];
+    }
+    out.push(rest.to_owned());
+    out
+}
+
+/// What the runbooks' lib.sh needs of a signature to say why a step failed on the host.
+#[derive(Serialize)]
+pub struct ShellSignature {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub cause: &'static str,
+    pub fix: &'static str,
+    /// Each pattern as `pieces`.
+    pub patterns: Vec<Vec<String>>,
+}
+
+/// Every signature, for lib.sh.
+pub fn shell_signatures() -> Vec<ShellSignature> {
+    signatures()
+        .iter()
+        .map(|s| ShellSignature {
+            id: &s.id,
+            title: &s.title,
+            cause: &s.cause,
+            fix: &s.fix,
+            patterns: s.patterns.iter().map(|p| pieces(p)).collect(),
+        })
+        .collect()
+}
+
 /// Matches `line` against a pattern: literal text with `{name}` captures, each running up to
 /// the next literal (or to the end of the line). The literals are found in order, anywhere.
 pub fn match_pattern(pattern: &str, line: &str) -> Option<Vec<(String, String)>> {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::catalog;
 use crate::render::settings::settings_for;
-use crate::render::steps::steps_for;
+use crate::render::steps::{Effect, steps_for};
 use crate::topology::model::Role;
 use crate::topology::valid::ValidTopology;
 
@@ -24,14 +24,52 @@ impl Extra {
     pub fn file(&self) -> String {
         format!("plan-{}.sh", self.kind)
     }
+
+    /// What the script leaves behind: the checks only read.
+    pub fn effect(&self) -> Effect {
+        match self.kind {
+            "preflight-candidate" | "preflight-primary" | "received" => Effect::ReadsOnly,
+            _ => Effect::Changes,
+        }
+    }
+}
+
+/// An argument of a row's command.
+#[derive(Debug, Clone, Serialize)]
+pub struct Arg {
+    /// As PLAN.md shows it.
+    pub text: String,
+    /// When it is the last line an earlier step printed: that step's node and kind (PLAN.md
+    /// shows a placeholder for it).
+    pub output_of: Option<(String, &'static str)>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Row {
+    /// The command as PLAN.md shows it: `node/runbook/file` and the arguments.
     pub run: String,
     pub proves: String,
     /// What it does to a running server (reload, restart, stop), empty when nothing.
     pub disrupts: String,
+    pub node: String,
+    /// The script, under the node's runbook/.
+    pub file: String,
+    pub kind: &'static str,
+    pub args: Vec<Arg>,
+    pub effect: Effect,
+    pub reads_passwords: bool,
+}
+
+impl Row {
+    /// Adds an argument that is the last line `kind` printed on `node`, shown as `placeholder`.
+    pub(super) fn push_output_of(&mut self, placeholder: String, node: &str, kind: &'static str) {
+        self.run.push(' ');
+        self.run.push_str(&placeholder);
+        self.args.push(Arg {
+            text: placeholder,
+            output_of: Some((node.to_owned(), kind)),
+        });
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -137,6 +175,12 @@ impl Builder<'_> {
             .filter(|s| kinds.contains(&s.kind))
             .map(|s| Row {
                 run: format!("{}/{}/{}", n.name, crate::render::RUNBOOK_DIR, s.file),
+                node: n.name.clone(),
+                file: s.file.clone(),
+                kind: s.kind,
+                args: Vec::new(),
+                effect: s.effect,
+                reads_passwords: s.reads_passwords,
                 proves: s.proves.to_owned(),
                 disrupts: match s.kind {
                     "apply-config" if old.nodes.iter().any(|o| o.name == n.name) => {
@@ -176,6 +220,12 @@ impl Builder<'_> {
         );
         self.section(title, topo_is_new, i).rows.push(Row {
             run,
+            node: extra.node.clone(),
+            file: extra.file(),
+            kind: extra.kind,
+            args: Vec::new(),
+            effect: extra.effect(),
+            reads_passwords: false,
             proves: proves.to_owned(),
             disrupts: disrupts.to_owned(),
         });

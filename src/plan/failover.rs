@@ -58,7 +58,7 @@ pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, prom
     );
     if let Some(row) = b.out.sections.last_mut().and_then(|s| s.rows.last_mut()) {
         for o in &others {
-            row.run.push_str(&format!(" RECEIVED_{o}"));
+            row.push_output_of(format!("RECEIVED_{o}"), o, "received");
         }
     }
     after_promotion(b, changes, demoted, promoted);

@@ -34,13 +34,15 @@ impl From<minijinja::Error> for PlanError {
 }
 
 /// Every file of the plan from `old` to `new` (`new_source` is NEW's text, for labels).
-/// `failover`: the old primary is gone; the change of primary is a failover.
+/// `failover`: the old primary is gone; the change of primary is a failover. `ansible`: also
+/// the plan as an Ansible inventory and playbook.
 pub fn plan(
     old: &ValidTopology,
     new: &ValidTopology,
     new_source: &str,
     env: &Environment<'_>,
     failover: bool,
+    ansible: bool,
 ) -> Result<(Changes, Vec<Artifact>), PlanError> {
     let old_files = render::plan(old, env)?;
     let new_files = render::plan(new, env)?;
@@ -94,6 +96,15 @@ pub fn plan(
             mode: MODE_SCRIPT,
         });
     }
+    if ansible {
+        let later = changes
+            .switchover
+            .filter(|_| changes.failover)
+            .map(|(demoted, _)| new.nodes[demoted].name.as_str());
+        let plays = playbook_plays(&new.cluster, &ordered.sections);
+        let playbook = crate::ansible::plan_playbook(old, new, &plays, &out, later, env)?;
+        out.extend(playbook);
+    }
     let summary = summary(old, new, &changes);
     out.push(Artifact {
         path: "PLAN.md".into(),
@@ -111,6 +122,42 @@ pub fn plan(
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out.dedup_by(|a, b| a.path == b.path);
     Ok((changes, out))
+}
+
+/// PLAN.md's sections as plays: each row a task, an argument that is an earlier step's
+/// output read from that step's registered result.
+fn playbook_plays(cluster: &str, sections: &[builder::Section]) -> Vec<crate::ansible::PlanPlay> {
+    use crate::ansible::{Task, host_name, literal_arg, output_of, register_of};
+    sections
+        .iter()
+        .map(|s| crate::ansible::PlanPlay {
+            title: s.title.clone(),
+            node: s.node.clone(),
+            tasks: s
+                .rows
+                .iter()
+                .map(|r| Task {
+                    title: format!("Run {}", r.file),
+                    kind: r.kind,
+                    script: r.file.clone(),
+                    args: r
+                        .args
+                        .iter()
+                        .map(|a| match &a.output_of {
+                            Some((node, kind)) => output_of(
+                                &format!("'{}'", host_name(cluster, node)),
+                                &register_of(kind),
+                            ),
+                            None => literal_arg(&a.text),
+                        })
+                        .collect(),
+                    register: register_of(r.kind),
+                    effect: r.effect,
+                    reads_passwords: r.reads_passwords,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// One line per change, for PLAN.md and the command's report.

@@ -57,10 +57,8 @@ pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, prom
         &format!("{c} has received {p}'s shutdown checkpoint (nothing committed is lost), is promoted and accepts writes"),
         &format!("promotes `{c}`"),
     );
-    if let Some(last) = b.out.sections.last_mut() {
-        if let Some(row) = last.rows.last_mut() {
-            row.run.push_str(" LSN");
-        }
+    if let Some(row) = b.out.sections.last_mut().and_then(|s| s.rows.last_mut()) {
+        row.push_output_of("LSN".into(), &p, "demote");
     }
     after_promotion(b, changes, demoted, promoted);
 }

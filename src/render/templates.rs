@@ -158,6 +158,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/ansible/site.yml.j2"),
     ),
     (
+        "ansible/plan.yml.j2",
+        include_str!("../../templates/ansible/plan.yml.j2"),
+    ),
+    (
         "ansible/macros.j2",
         include_str!("../../templates/ansible/macros.j2"),
     ),
@@ -213,6 +217,11 @@ pub fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, Tem
     env.add_filter("sh", |v: String| quote::shell(&v));
     env.add_filter("conf", |v: String| quote::conf_string(&v));
     env.add_filter("yaml", |v: String| quote::ansible_yaml(&v));
+    // pgrepl diagnose's failure signatures, which lib.sh reads a failing step's log with.
+    env.add_global(
+        "signatures",
+        minijinja::Value::from_serialize(crate::diagnose::shell_signatures()),
+    );
     env.add_filter("sql_ident", |v: String| quote::sql_identifier(&v));
     env.add_filter("sql_literal", |v: String| {
         format!("'{}'", v.replace('\'', "''"))

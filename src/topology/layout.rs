@@ -13,12 +13,13 @@ use crate::diag::{Diagnostic, did_you_mean};
 use crate::pgconf::quote;
 
 /// Fields holding paths; they may use the path placeholders.
-const PATH_FIELDS: [&str; 5] = [
+const PATH_FIELDS: [&str; 6] = [
     "config_dir",
     "data_dir",
     "bin_dir",
     "socket_dir",
     "passfile",
+    "log",
 ];
 /// Fields holding names.
 const NAME_FIELDS: [&str; 2] = ["os_user", "superuser"];
@@ -52,6 +53,7 @@ fn given<'a>(l: &'a Layout, field: &str) -> Option<&'a String> {
         "socket_dir" => l.socket_dir.as_ref(),
         "superuser" => l.superuser.as_ref(),
         "passfile" => l.passfile.as_ref(),
+        "log" => l.log.as_ref(),
         "start" => l.start.as_ref(),
         "stop" => l.stop.as_ref(),
         "restart" => l.restart.as_ref(),
@@ -72,6 +74,7 @@ fn default(kind: LayoutKind, field: &str, version: u32, debian_cluster: &str) ->
         (LayoutKind::Debian, "data_dir") => format!("/var/lib/postgresql/{v}/{c}"),
         (LayoutKind::Debian, "bin_dir") => format!("/usr/lib/postgresql/{v}/bin"),
         (LayoutKind::Debian, "socket_dir") => "/var/run/postgresql".to_owned(),
+        (LayoutKind::Debian, "log") => format!("/var/log/postgresql/postgresql-{v}-{c}.log"),
         (LayoutKind::Debian, "passfile") => {
             "/var/lib/postgresql/.pgrepl-{cluster}.pgpass".to_owned()
         }
@@ -163,8 +166,12 @@ pub fn check(
             }
         });
         let Some(raw) = raw else {
-            // Without a restart command, pgrepl stops and starts.
-            if *field != "restart" && !(*field == "config_dir" && l.data_dir.is_none()) {
+            // Without a restart command, pgrepl stops and starts; without a log file, the
+            // steps ask the server for logging_collector's.
+            if *field != "restart"
+                && *field != "log"
+                && !(*field == "config_dir" && l.data_dir.is_none())
+            {
                 missing.push(*field);
             }
             continue;
@@ -293,6 +300,7 @@ impl LayoutTemplate {
             socket_dir: path("socket_dir"),
             superuser: self.fields["superuser"].clone(),
             passfile: path("passfile"),
+            log: self.fields.contains_key("log").then(|| path("log")),
             start: command("start").unwrap_or_default(),
             stop: command("stop").unwrap_or_default(),
             restart: command("restart"),

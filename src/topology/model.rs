@@ -107,6 +107,10 @@ pub struct Layout {
     /// Password file (libpq passfile) a standby uses to authenticate as the replication role;
     /// written 0600 and owned by `os_user`.
     pub passfile: Option<String>,
+    /// The server's log file, which runbook steps read to say why replication fails.
+    /// Default: Debian's /var/log/postgresql/postgresql-V-C.log; otherwise the file
+    /// logging_collector writes at the time (pg_current_logfile()), if it runs.
+    pub log: Option<String>,
     /// Command that starts the server (run as `os_user` in the custom layout, else as root).
     pub start: Option<String>,
     /// Command that stops the server.

@@ -107,6 +107,8 @@ pub struct ResolvedLayout {
     pub socket_dir: String,
     pub superuser: String,
     pub passfile: String,
+    /// The server's log file, if the layout knows it.
+    pub log: Option<String>,
     pub start: String,
     pub stop: String,
     /// `None`: restart as stop, then start.

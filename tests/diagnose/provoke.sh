@@ -7,7 +7,8 @@ set -euo pipefail
 bin=$1 dir=$2 port=$3
 standby_port=$((port + 1)) closed_port=$((port + 5))
 major=$("$bin/postgres" --version | sed 's/.*) \([0-9]*\).*/\1/')
-rm -rf "$dir/p" "$dir/s"
+rm -rf "$dir/p" "$dir/s" "$dir/q"
+other_port=$((port + 2))
 "$bin/initdb" -D "$dir/p" -U postgres -A trust -N >/dev/null
 cat >>"$dir/p/postgresql.conf" <<CONF
 port = $port
@@ -18,7 +19,9 @@ max_wal_senders = 5
 password_encryption = 'scram-sha-256'
 CONF
 {
+  echo "host replication bad 127.0.0.1/32 reject"
   echo "host replication rep 127.0.0.1/32 scram-sha-256"
+  echo "host replication md5rep 127.0.0.1/32 scram-sha-256"
   echo "host replication norep 127.0.0.1/32 scram-sha-256"
   echo "host replication nobody 127.0.0.1/32 scram-sha-256"
   echo "local all all trust"
@@ -27,7 +30,12 @@ CONF
 "$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
   -c "CREATE ROLE rep REPLICATION LOGIN PASSWORD 'right'" \
   -c "CREATE ROLE norep LOGIN PASSWORD 'right'" \
-  -c "CREATE ROLE other REPLICATION LOGIN PASSWORD 'right'"
+  -c "CREATE ROLE other REPLICATION LOGIN PASSWORD 'right'" \
+  -c "CREATE ROLE bad REPLICATION LOGIN PASSWORD 'right'"
+# A password stored as md5 (18 warns that md5 is deprecated: not shown).
+"$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+  -c "SET client_min_messages = error" -c "SET password_encryption = 'md5'" \
+  -c "CREATE ROLE md5rep REPLICATION LOGIN PASSWORD 'right'"
 printf '127.0.0.1:%s:replication:rep:right\n' "$port" >"$dir/pass"
 chmod 600 "$dir/pass"
 PGPASSFILE=$dir/pass "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U rep -D "$dir/s" -X stream >/dev/null
@@ -53,6 +61,16 @@ standby role-not-replication "host=127.0.0.1 port=$port user=norep password=righ
 standby no-hba-record "host=127.0.0.1 port=$port user=other password=right"
 standby connection-refused "host=127.0.0.1 port=$closed_port user=rep passfile=$dir/pass"
 standby slot-missing "$ok" "primary_slot_name = 'nosuch'"
+standby hba-rejects "host=127.0.0.1 port=$port user=bad password=right"
+standby md5-hash-for-scram "host=127.0.0.1 port=$port user=md5rep password=right"
+standby invalid-conninfo "$ok bogus_option=1"
+# Another cluster, which the standby was not cloned from.
+"$bin/initdb" -D "$dir/q" -U postgres -A trust -N >/dev/null
+printf "port = %s\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n" "$other_port" "$dir" >>"$dir/q/postgresql.conf"
+echo "host replication all 127.0.0.1/32 trust" >>"$dir/q/pg_hba.conf"
+"$bin/pg_ctl" -D "$dir/q" -l "$dir/other.log" -w start >/dev/null
+standby system-identifier-mismatch "host=127.0.0.1 port=$other_port user=postgres"
+"$bin/pg_ctl" -D "$dir/q" stop -m fast >/dev/null
 "$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w restart -o "-c max_wal_senders=0" >/dev/null
 standby senders-exhausted "$ok"
 # A healthy standby: its log has no failure.
@@ -60,5 +78,14 @@ standby senders-exhausted "$ok"
 "$bin/pg_ctl" -D "$dir/p" -w stop -m fast >/dev/null
 "$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w start >/dev/null
 standby healthy "$ok"
+# WAL removed while the standby is down (no slot, nothing kept): it asks for what is gone.
+"$bin/pg_ctl" -D "$dir/s" stop -m fast >/dev/null
+for _ in 1 2 3 4; do
+  "$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+    -c "CREATE TABLE IF NOT EXISTS filler (n int)" -c "INSERT INTO filler SELECT generate_series(1, 1000)" \
+    -c "SELECT pg_switch_wal()" >/dev/null
+done
+"$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres -c CHECKPOINT -c CHECKPOINT >/dev/null
+standby wal-removed "$ok"
 "$bin/pg_ctl" -D "$dir/s" stop -m fast >/dev/null
 "$bin/pg_ctl" -D "$dir/p" stop -m fast >/dev/null

@@ -277,6 +277,7 @@ bin_dir = "{bin}"
 os_user = "{user}"
 socket_dir = {socket_dir}
 passfile = {passfile}
+log = {log}
 start = "{{bin_dir}}/pg_ctl start -D {{data_dir}} -l {{data_dir}}/../server.log -w -t 120"
 stop = "{{bin_dir}}/pg_ctl stop -D {{data_dir}} -m fast -w"
 
@@ -291,6 +292,7 @@ user = "replicator"
                 "{}/{{node}}/replication.pgpass",
                 self.dir.display()
             )),
+            log = toml_string(&format!("{}/{{node}}/server.log", self.dir.display())),
             bin = self.bin.display(),
             user = os_user(),
         )
