@@ -12,7 +12,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use minijinja::Environment;
 use serde::Serialize;
 
-use crate::pgconf::quote::ansible_yaml;
 use crate::render::steps::{Effect, Step, VERIFICATION_ORDER};
 use crate::render::{self, Artifact, MODE_FILE, MODE_SECRET};
 use crate::topology::ValidTopology;
@@ -176,11 +175,13 @@ fn task(s: &Step) -> Task {
     }
 }
 
-/// Node `i` of `topo` as an inventory host; its files are `artifacts` under `<node>/`,
-/// found under `source_root/<node>` (and `secrets_root/<node>`) beside the playbook.
+/// Node `i` of `topo` as an inventory host, running `steps` (`steps_for`'s, both lists); its
+/// files are `artifacts` under `<node>/`, found under `source_root/<node>` (and
+/// `secrets_root/<node>`) beside the playbook.
 fn host(
     topo: &ValidTopology,
     i: usize,
+    steps: &[&Step],
     artifacts: &[Artifact],
     source_root: &str,
     secrets_root: &str,
@@ -193,7 +194,6 @@ fn host(
         .find(|n| n.role == Role::Primary)
         .map(|n| host_name(&topo.cluster, &n.name))
         .unwrap_or_default();
-    let (steps, verify) = render::steps::steps_for(topo, n);
     let prefix = format!("{}/", n.name);
     let mut files = Vec::new();
     let mut secrets = Vec::new();
@@ -227,11 +227,7 @@ fn host(
         },
         address: (!lab).then(|| n.host.to_string()),
         primary,
-        steps: steps
-            .iter()
-            .chain(&verify)
-            .map(|s| (s.kind, s.file.clone()))
-            .collect(),
+        steps: steps.iter().map(|s| (s.kind, s.file.clone())).collect(),
         source: join(source_root),
         secrets_source: join(secrets_root),
         files,
@@ -309,8 +305,16 @@ pub fn plan(clusters: &[Cluster<'_>], env: &Environment<'_>) -> Result<Vec<Artif
         let secrets_root = format!("{SECRETS_DIR}/{}", topo.cluster);
         let mut hosts = Vec::new();
         for (i, n) in topo.nodes.iter().enumerate() {
-            hosts.push(host(topo, i, &c.artifacts, &files_root, &secrets_root));
             let (steps, verify) = render::steps::steps_for(topo, n);
+            let all: Vec<&Step> = steps.iter().chain(&verify).collect();
+            hosts.push(host(
+                topo,
+                i,
+                &all,
+                &c.artifacts,
+                &files_root,
+                &secrets_root,
+            ));
             all_steps.push(steps);
             for s in verify {
                 let entry = verify_kinds.entry(s.kind).or_insert((s, false, false));
@@ -419,7 +423,9 @@ pub fn plan_playbook(
                     .expect("a plan's node is in one of the topologies"),
             ),
         };
-        hosts.push(host(topo, i, artifacts, "", ""));
+        let (steps, verify) = render::steps::steps_for(topo, &topo.nodes[i]);
+        let all: Vec<&Step> = steps.iter().chain(&verify).collect();
+        hosts.push(host(topo, i, &all, artifacts, "", ""));
     }
     // From the first play on the node that is down, every play waits for it.
     let first_later = later.and_then(|l| plays.iter().position(|p| p.node == l));
@@ -445,9 +451,4 @@ pub fn plan_playbook(
         render_file(env, "inventory.yml", "ansible/inventory.yml.j2", &ctx)?,
         render_file(env, "plan.yml", "ansible/plan.yml.j2", &ctx)?,
     ])
-}
-
-/// The YAML scalar of a literal argument.
-pub fn literal_arg(text: &str) -> String {
-    ansible_yaml(text)
 }

@@ -127,7 +127,7 @@ pub fn plan(
 /// PLAN.md's sections as plays: each row a task, an argument that is an earlier step's
 /// output read from that step's registered result.
 fn playbook_plays(cluster: &str, sections: &[builder::Section]) -> Vec<crate::ansible::PlanPlay> {
-    use crate::ansible::{Task, host_name, literal_arg, output_of, register_of};
+    use crate::ansible::{Task, host_name, output_of, register_of};
     sections
         .iter()
         .map(|s| crate::ansible::PlanPlay {
@@ -148,7 +148,7 @@ fn playbook_plays(cluster: &str, sections: &[builder::Section]) -> Vec<crate::an
                                 &format!("'{}'", host_name(cluster, node)),
                                 &register_of(kind),
                             ),
-                            None => literal_arg(&a.text),
+                            None => crate::pgconf::quote::ansible_yaml(&a.text),
                         })
                         .collect(),
                     register: register_of(r.kind),
