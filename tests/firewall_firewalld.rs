@@ -114,6 +114,12 @@ fn connect(ns: &Ns, source: &str) -> String {
     ns.ok(&["python3", "-c", &script]).trim().to_owned()
 }
 
+fn sorted_lines(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_unstable();
+    lines
+}
+
 #[test]
 fn firewalld_admits_the_peers_and_refuses_others() {
     if !is_root() || !support::require_tool("firewalld") || !support::require_tool("dbus-daemon") {
@@ -220,16 +226,21 @@ fn firewalld_admits_the_peers_and_refuses_others() {
     assert!(
         rules.contains(r#"source address="10.98.0.12/32" port port="5432" protocol="tcp" accept"#)
     );
+    // firewalld lists rich rules in hash order, which differs between the running and the
+    // permanent configuration: compare them as sets.
     assert_eq!(
-        node.ok(&["firewall-cmd", "--permanent", "--list-rich-rules"]),
-        rules,
+        sorted_lines(&node.ok(&["firewall-cmd", "--permanent", "--list-rich-rules"])),
+        sorted_lines(&rules),
         "the running rules are not the permanent ones"
     );
 
     let second = node.ok(&["bash", script]);
     assert!(!second.contains("changed: "), "{second}");
     assert!(second.contains("already there"), "{second}");
-    assert_eq!(node.ok(&["firewall-cmd", "--list-rich-rules"]), rules);
+    assert_eq!(
+        sorted_lines(&node.ok(&["firewall-cmd", "--list-rich-rules"])),
+        sorted_lines(&rules)
+    );
     let _ = listener.kill();
     let _ = listener.wait();
 }
