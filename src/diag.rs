@@ -58,6 +58,8 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, span: Range<usize>, text: impl Into<Cow<'static, str>>) -> Self {
+        // Most diagnostics have one label: room for one, not the four a push would make.
+        self.labels.reserve_exact(1);
         self.labels.push(Label {
             span,
             text: text.into(),
@@ -259,73 +261,6 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.dedup();
 }
 
-/// Levenshtein distance, for did-you-mean suggestions.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(row[j + 1])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
-/// The closest candidate to `word`, if it is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    let mut counts = [0i32; 128];
-    let ascii = lower.is_ascii();
-    if ascii {
-        for b in lower.bytes() {
-            counts[usize::from(b)] += 1;
-        }
-    }
-    let allowed = |c: &str| (c.len().max(word.len()) / 3).max(1);
-    candidates
-        .into_iter()
-        // The length difference is a lower bound of the distance: most candidates stop here.
-        .filter(|c| c.len().abs_diff(word.len()) <= allowed(c))
-        // So is the count of characters one word has and the other lacks, in one pass: a
-        // file of 20,000 unknown names asks this of every parameter for each of them.
-        .filter(|c| {
-            !ascii || !c.is_ascii() || bag_distance(&mut counts, lower.len(), c) <= allowed(c)
-        })
-        .map(|c| (distance(&lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= allowed(c))
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
-
-/// A lower bound of the edit distance between an ASCII word (its character counts and
-/// length) and an ASCII candidate: each character one of them has more often than the other
-/// takes at least one edit. `counts` is the same when it returns.
-fn bag_distance(counts: &mut [i32; 128], len: usize, candidate: &str) -> usize {
-    let mut common = 0;
-    for b in candidate.bytes() {
-        let slot = &mut counts[usize::from(b.to_ascii_lowercase())];
-        *slot -= 1;
-        if *slot >= 0 {
-            common += 1;
-        }
-    }
-    for b in candidate.bytes() {
-        counts[usize::from(b.to_ascii_lowercase())] += 1;
-    }
-    (len - common).max(candidate.len() - common)
-}
-
 /// A file as messages name it: relative to the working directory when it is below it (the
 /// config parser works with absolute paths; a user and a CI annotation want the short one).
 pub fn shown_path(path: &std::path::Path) -> String {
@@ -367,46 +302,6 @@ mod tests {
                         (w, v) => panic!("{start} {len}: {:?} / {:?}", w.is_ok(), v.is_ok()),
                     }
                 }
-            }
-        }
-    }
-
-    #[test]
-    fn suggests_close_names_only() {
-        let keys = ["max_wal_senders", "wal_level", "hot_standby"];
-        assert_eq!(
-            did_you_mean("max_wal_sender", keys),
-            Some("max_wal_senders")
-        );
-        assert_eq!(did_you_mean("wal_levle", keys), Some("wal_level"));
-        assert_eq!(did_you_mean("shared_buffers", keys), None);
-        assert_eq!(did_you_mean("WAL_LEVLE", keys), Some("wal_level"));
-        assert_eq!(did_you_mean("hot_standbé", keys), Some("hot_standby"));
-    }
-
-    #[test]
-    fn the_bag_bound_never_exceeds_the_distance() {
-        let words = [
-            "wal_level",
-            "wal_levle",
-            "max_wal_senders",
-            "level",
-            "",
-            "aaa",
-            "abc",
-        ];
-        for a in words {
-            let mut counts = [0i32; 128];
-            for b in a.bytes() {
-                counts[usize::from(b)] += 1;
-            }
-            let before = counts;
-            for b in words {
-                assert!(
-                    bag_distance(&mut counts, a.len(), b) <= distance(a, b),
-                    "{a} {b}"
-                );
-                assert_eq!(counts, before);
             }
         }
     }

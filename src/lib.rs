@@ -23,4 +23,5 @@ pub mod pgconf;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod suggest;
 pub mod topology;

@@ -212,8 +212,15 @@ pub fn lookup(major: u32, name: &str) -> Lookup<'static> {
 /// The parameter of `major` an unknown name is most likely a typo of. Apart from `lookup`,
 /// which three rules ask of every setting: only the one reporting an unknown name needs it.
 pub fn suggest(major: u32, name: &str) -> Option<&'static str> {
-    let names = params(major)?.iter().map(|p| p.name.as_str());
-    crate::diag::did_you_mean(name, names)
+    use crate::suggest::Suggester;
+    use std::sync::OnceLock;
+    // Prepared once per major: a file can hold hundreds of thousands of unknown names.
+    static SUGGESTERS: [OnceLock<Option<Suggester<'static>>>; (NEWEST - OLDEST + 1) as usize] =
+        [const { OnceLock::new() }; (NEWEST - OLDEST + 1) as usize];
+    let slot = SUGGESTERS.get(major.checked_sub(OLDEST)? as usize)?;
+    slot.get_or_init(|| params(major).map(|t| Suggester::new(t.iter().map(|p| p.name.as_str()))))
+        .as_ref()?
+        .suggest(name)
 }
 
 #[cfg(test)]

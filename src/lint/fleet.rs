@@ -45,18 +45,18 @@ impl Intended {
     pub fn place(&mut self, name: &str, path: &Path) -> Result<(), String> {
         let nodes = &self.topology.nodes;
         let Some(i) = nodes.iter().position(|n| n.name == name) else {
-            let hint = match crate::diag::did_you_mean(name, nodes.iter().map(|n| n.name.as_str()))
-            {
-                Some(s) => format!("did you mean {s}?"),
-                None => format!(
-                    "its nodes are {}",
-                    nodes
-                        .iter()
-                        .map(|n| n.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
+            let hint =
+                match crate::suggest::did_you_mean(name, nodes.iter().map(|n| n.name.as_str())) {
+                    Some(s) => format!("did you mean {s}?"),
+                    None => format!(
+                        "its nodes are {}",
+                        nodes
+                            .iter()
+                            .map(|n| n.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
             return Err(format!(
                 "--node {name}={}: {} has no node {name}; {hint}",
                 path.display(),

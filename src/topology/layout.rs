@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use super::doc::{Doc, Seg};
 use super::model::{Layout, LayoutKind, Node, Topology};
 use super::valid::ResolvedLayout;
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::Diagnostic;
 use crate::pgconf::quote;
+use crate::suggest::did_you_mean;
 
 /// Fields holding paths; they may use the path placeholders.
 const PATH_FIELDS: [&str; 6] = [

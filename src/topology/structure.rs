@@ -11,7 +11,8 @@ use toml::Spanned;
 use toml::de::DeValue;
 
 use super::doc::{Doc, Seg, display_path, display_table};
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::Diagnostic;
+use crate::suggest::did_you_mean;
 
 pub fn check(doc: &Doc<'_>, schema: &Value) -> Vec<Diagnostic> {
     let mut walker = Walker {

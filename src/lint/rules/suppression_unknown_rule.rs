@@ -43,7 +43,7 @@ fn check(c: &Cluster, f: &mut Findings) {
                     continue;
                 }
                 let names = all.iter().map(|r| r.name);
-                d = match crate::diag::did_you_mean(name, names) {
+                d = match crate::suggest::did_you_mean(name, names) {
                     Some(s) => d.help(format!("did you mean {s}?")),
                     None => d.help("`pgrepl rules` lists the codes and names"),
                 };

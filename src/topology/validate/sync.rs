@@ -33,7 +33,7 @@ pub(super) fn check(cx: &mut Ctx<'_, '_>, topo: &Topology, shape: &Shape<'_>) ->
                     None => {
                         let mut d = Diagnostic::error(codes::SYNC_UNKNOWN_STANDBY, format!("synchronous standby \"{name}\" is not a node of this topology"))
                             .label(cx.span(&at), "no such node");
-                        d = match crate::diag::did_you_mean(name, by_name.keys().copied()) {
+                        d = match crate::suggest::did_you_mean(name, by_name.keys().copied()) {
                             Some(s) => d.help(format!("did you mean \"{s}\"?")),
                             None => d.help("list names of standbys that stream directly from the primary"),
                         };

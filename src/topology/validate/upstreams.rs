@@ -34,7 +34,7 @@ pub(super) fn check(
                 None => {
                     let mut d = Diagnostic::error(codes::UNKNOWN_UPSTREAM, format!("upstream \"{up}\" is not a node of this topology"))
                         .label(cx.span(&node_path(i, "upstream")), "no such node");
-                    d = match crate::diag::did_you_mean(up, by_name.keys().copied()) {
+                    d = match crate::suggest::did_you_mean(up, by_name.keys().copied()) {
                         Some(s) => d.help(format!("did you mean \"{s}\"?")),
                         None => d.help(format!("nodes are: {}", by_name.keys().copied().collect::<Vec<_>>().join(", "))),
                     };
