@@ -4,7 +4,6 @@
 //! server's own pg_settings (plus the enum spellings it accepts but does not list), committed
 //! so that pgrepl needs no PostgreSQL at run time. They are parsed once, on first use.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::{Context, NEWEST, OLDEST};
@@ -64,15 +63,21 @@ pub struct MajorParams {
     /// The release the table was taken from, e.g. `16.14`.
     pub release: String,
     params: Vec<Param>,
-    by_name: HashMap<String, usize>,
+    /// Looked up for every setting by several rules: FxHash, not SipHash (the names are the
+    /// catalogue's own, nothing an attacker chooses to collide).
+    by_name: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl MajorParams {
     /// A parameter by name, case-insensitively as the server matches names.
     pub fn get(&self, name: &str) -> Option<&Param> {
-        self.by_name
-            .get(&name.to_ascii_lowercase())
-            .map(|&i| &self.params[i])
+        // Names are almost always written in lowercase: no copy for those.
+        let i = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.by_name.get(&name.to_ascii_lowercase())
+        } else {
+            self.by_name.get(name)
+        };
+        i.map(|&i| &self.params[i])
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Param> {

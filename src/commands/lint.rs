@@ -229,27 +229,38 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             );
         }
     }
-    let mut findings = Vec::new();
+    // Filtered in place, each file's configuration looked up once (findings come sorted
+    // by file): a report can hold millions.
     let mut configs = configs.into_inner().unwrap_or_else(|e| e.into_inner());
-    for mut f in checked {
-        let config = match configs.for_file(&f.file) {
+    let mut findings = checked;
+    let mut kept = 0;
+    let mut i = 0;
+    while i < findings.len() {
+        let file = findings[i].file.clone();
+        let config = match configs.for_file(&file) {
             Ok(c) => c,
             Err(e) => return usage(e),
         };
-        let code = f.diagnostic.code;
-        // The command line's choice was made before the rules ran; --select replaces the
-        // file's choice of rules entirely, --ignore adds to it.
-        if selection.select.is_empty() && !config.wants(code) {
-            continue;
+        while i < findings.len() && findings[i].file == file {
+            let f = &mut findings[i];
+            i += 1;
+            let code = f.diagnostic.code;
+            // The command line's choice was made before the rules ran; --select replaces
+            // the file's choice of rules entirely, --ignore adds to it.
+            if selection.select.is_empty() && !config.wants(code) {
+                continue;
+            }
+            if config.ignores_in(code, &f.file) {
+                continue;
+            }
+            if let Some(severity) = config.severity.get(code) {
+                f.diagnostic.severity = *severity;
+            }
+            findings.swap(kept, i - 1);
+            kept += 1;
         }
-        if config.ignores_in(code, &f.file) {
-            continue;
-        }
-        if let Some(severity) = config.severity.get(code) {
-            f.diagnostic.severity = *severity;
-        }
-        findings.push(f);
     }
+    findings.truncate(kept);
     let count = |s: Severity| {
         findings
             .iter()

@@ -11,7 +11,8 @@ pub mod fleet;
 pub mod rules;
 pub mod suppress;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Severity};
 
@@ -52,7 +53,8 @@ impl Rule {
 /// One finding: a diagnostic in a file, from a rule.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub file: PathBuf,
+    /// Shared by the findings of one file (a file can have millions).
+    pub file: Arc<Path>,
     pub diagnostic: Diagnostic,
 }
 
@@ -60,18 +62,21 @@ pub struct Finding {
 pub struct Findings {
     rule: &'static Rule,
     pub out: Vec<Finding>,
+    /// The file of the last finding, for the next one in the same file to share.
+    last_file: Option<Arc<Path>>,
 }
 
 impl Findings {
     /// A finding of the current rule in `file`; complete it with labels and help.
-    pub fn add(&mut self, file: impl Into<PathBuf>, diagnostic: Diagnostic) {
+    pub fn add(&mut self, file: impl AsRef<Path>, diagnostic: Diagnostic) {
         let mut diagnostic = diagnostic;
         diagnostic.code = self.rule.code;
         diagnostic.severity = self.rule.severity;
-        self.out.push(Finding {
-            file: file.into(),
-            diagnostic,
-        });
+        let file = match &self.last_file {
+            Some(last) if **last == *file.as_ref() => last.clone(),
+            _ => self.last_file.insert(Arc::from(file.as_ref())).clone(),
+        };
+        self.out.push(Finding { file, diagnostic });
     }
 
     /// A diagnostic to fill in: the rule sets code and severity when it is added.
@@ -124,9 +129,10 @@ pub fn check_cluster(cluster: &Cluster, selection: &Selection) -> Vec<Finding> {
         let mut findings = Findings {
             rule,
             out: Vec::new(),
+            last_file: None,
         };
         check(cluster, &mut findings);
-        all.extend(findings.out);
+        gather(&mut all, findings.out);
     }
     all.retain(|f| !suppressed(f, &cluster.suppressions));
     all
@@ -145,9 +151,10 @@ pub fn check_fleet(fleet: &Fleet<'_>, selection: &Selection) -> Vec<Finding> {
         let mut findings = Findings {
             rule,
             out: Vec::new(),
+            last_file: None,
         };
         check(fleet, &mut findings);
-        all.extend(findings.out);
+        gather(&mut all, findings.out);
     }
     all.retain(|f| {
         !fleet
@@ -178,16 +185,29 @@ pub fn check_sources<S: Sync>(
     let mut all = Vec::new();
     for (cluster, findings) in done {
         clusters.push(cluster);
-        all.extend(findings);
+        gather(&mut all, findings);
     }
-    all.extend(check_fleet(&Fleet::new(&clusters, intended), selection));
+    gather(
+        &mut all,
+        check_fleet(&Fleet::new(&clusters, intended), selection),
+    );
     (clusters, finish(all))
+}
+
+/// `more` appended to `all`; moved, not copied, when `all` is empty (one cluster, one rule
+/// with a million findings).
+fn gather(all: &mut Vec<Finding>, mut more: Vec<Finding>) {
+    if all.is_empty() {
+        *all = more;
+    } else {
+        all.append(&mut more);
+    }
 }
 
 fn suppressed(f: &Finding, suppressions: &[(PathBuf, suppress::Suppression)]) -> bool {
     let at = f.diagnostic.offset();
     suppressions.iter().any(|(path, s)| {
-        *path == f.file
+        **path == *f.file
             && suppress::codes(s).contains(f.diagnostic.code)
             && s.line
                 .as_ref()
@@ -198,14 +218,20 @@ fn suppressed(f: &Finding, suppressions: &[(PathBuf, suppress::Suppression)]) ->
 /// Sorted by file and place; two clusters sharing a file (a pg_hba.conf given twice) must
 /// not report it twice.
 fn finish(mut all: Vec<Finding>) -> Vec<Finding> {
+    // The same file is most often the same Arc: no walk through its path's components.
+    let same = |a: &Arc<Path>, b: &Arc<Path>| Arc::ptr_eq(a, b) || a == b;
     all.sort_by(|a, b| {
-        (&a.file, a.diagnostic.offset(), a.diagnostic.code).cmp(&(
-            &b.file,
-            b.diagnostic.offset(),
-            b.diagnostic.code,
-        ))
+        let file = if Arc::ptr_eq(&a.file, &b.file) {
+            std::cmp::Ordering::Equal
+        } else {
+            a.file.cmp(&b.file)
+        };
+        file.then_with(|| {
+            (a.diagnostic.offset(), a.diagnostic.code)
+                .cmp(&(b.diagnostic.offset(), b.diagnostic.code))
+        })
     });
-    all.dedup_by(|a, b| a.file == b.file && a.diagnostic == b.diagnostic);
+    all.dedup_by(|a, b| same(&a.file, &b.file) && a.diagnostic == b.diagnostic);
     all
 }
 

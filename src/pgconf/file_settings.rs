@@ -221,18 +221,25 @@ impl FileSettings {
     /// last one, see [`FileSettings::effective`]).
     fn finish(&mut self) {
         let has_errors = self.rows.iter().any(|r| r.error.is_some());
-        let mut last: std::collections::HashMap<String, usize> = Default::default();
         for (i, row) in self.rows.iter_mut().enumerate() {
             row.seqno = i + 1;
             row.applied = false;
+        }
+        if has_errors {
+            return;
+        }
+        // The last row of each name is applied. Borrowed names, FxHash: a file can hold
+        // millions of rows.
+        let mut last: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        for (i, row) in self.rows.iter().enumerate() {
             if let Some(n) = &row.name {
-                last.insert(n.clone(), i);
+                last.insert(n.as_str(), i);
             }
         }
-        if !has_errors {
-            for i in last.into_values() {
-                self.rows[i].applied = true;
-            }
+        let mut applied: Vec<usize> = last.into_values().collect();
+        applied.sort_unstable();
+        for i in applied {
+            self.rows[i].applied = true;
         }
     }
 

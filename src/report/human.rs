@@ -8,22 +8,35 @@ use super::{Texts, redact_passwords};
 use crate::diag::{self, Style};
 use crate::lint::Finding;
 
+/// Findings drawn by one thread at a time.
+const BATCH: usize = 256;
+
 /// Caret diagnostics, grouped by file (in file order, each file's in the order given),
 /// written one at a time.
 pub fn write_human(out: &mut dyn io::Write, findings: &[Finding], style: Style) -> io::Result<()> {
     let mut texts = Texts::default();
     let mut by_file: Vec<&Finding> = findings.iter().collect();
     by_file.sort_by(|a, b| a.file.cmp(&b.file));
-    let mut drawn = String::new();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     for group in by_file.chunk_by(|a, b| a.file == b.file) {
-        let file = group[0].file.as_path();
+        let file = &*group[0].file;
         let text = redact_passwords(texts.of(file).text());
         let shown = diag::shown_path(file);
         let renderer = diag::Renderer::new(&shown, &text, style);
-        for f in group {
-            drawn.clear();
-            renderer.render(&file_level(file, &f.diagnostic), &mut drawn);
-            out.write_all(drawn.as_bytes())?;
+        // Drawing is most of the time of a large report: batches drawn on every core,
+        // written in order, so that only one batch is held at a time.
+        for batch in group.chunks(BATCH * workers) {
+            let parts: Vec<&[&Finding]> = batch.chunks(BATCH).collect();
+            let drawn = crate::parallel::map(&parts, &|part| {
+                let mut drawn = String::new();
+                for f in *part {
+                    renderer.render(&file_level(file, &f.diagnostic), &mut drawn);
+                }
+                drawn
+            });
+            for d in drawn {
+                out.write_all(d.as_bytes())?;
+            }
         }
     }
     Ok(())

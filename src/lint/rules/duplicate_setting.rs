@@ -1,4 +1,6 @@
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
 
 use crate::lint::{Cluster, Findings};
 
@@ -26,13 +28,38 @@ crate::declare_rule! {
 
 fn check(c: &Cluster, f: &mut Findings) {
     let all: Vec<_> = c.settings().collect();
-    let mut last: HashMap<(String, &std::path::Path), usize> = HashMap::new();
-    for (i, s) in all.iter().enumerate() {
-        last.insert((s.setting.name.to_ascii_lowercase(), s.file), i);
+    // A setting's key: its file, as an index into the cluster's few files (comparing paths
+    // component by component for each of a million lines would dominate), and its name,
+    // lowercased only when it has capitals.
+    let mut files: Vec<&std::path::Path> = Vec::new();
+    let keys: Vec<(usize, Cow<str>)> = all
+        .iter()
+        .map(|s| {
+            let file = match files
+                .iter()
+                .rposition(|f| std::ptr::eq(*f, s.file) || *f == s.file)
+            {
+                Some(i) => i,
+                None => {
+                    files.push(s.file);
+                    files.len() - 1
+                }
+            };
+            let name = &s.setting.name;
+            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(name.as_str())
+            };
+            (file, name)
+        })
+        .collect();
+    let mut last: FxHashMap<&(usize, Cow<str>), usize> = FxHashMap::default();
+    for (i, key) in keys.iter().enumerate() {
+        last.insert(key, i);
     }
     for (i, s) in all.iter().enumerate() {
-        let key = (s.setting.name.to_ascii_lowercase(), s.file);
-        let winner = last[&key];
+        let winner = last[&keys[i]];
         if winner != i {
             let w = &all[winner];
             let d = f
