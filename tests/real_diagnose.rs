@@ -14,7 +14,7 @@ use support::real::majors;
 /// The failures provoke.sh makes, what the standby's log shows of each, and whether the
 /// primary's log names it too. A role that does not exist: a password method tells the
 /// client only that authentication failed; the primary's log says why.
-const CASES: [(&str, &str, bool); 13] = [
+const CASES: [(&str, &str, bool); 16] = [
     ("no-password", "no-password", false),
     ("password-failed", "password-failed", true),
     ("unknown-role", "password-failed", true),
@@ -32,16 +32,24 @@ const CASES: [(&str, &str, bool); 13] = [
         false,
     ),
     ("wal-removed", "wal-removed", true),
+    ("slot-active", "slot-active", true),
+    ("hot-standby-off", "hot-standby-off", false),
+    ("data-dir-permissions", "data-dir-permissions", false),
 ];
 
+/// The signatures found, each once (one failure can show as several lines with different
+/// captures: the old primary's log names two recovery points).
 fn ids(json: &str) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    v["failures"]
+    let mut ids: Vec<String> = v["failures"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["id"].as_str().unwrap().to_owned())
-        .collect()
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 fn diagnose_logs(major: u32) {
@@ -65,6 +73,15 @@ fn diagnose_logs(major: u32) {
         support::pgrepl(&["diagnose", file.to_str().unwrap(), "--format", "json"])
     };
     for (case, on_standby, on_primary) in CASES {
+        if case == "hot-standby-off" && major < 14 {
+            // 10-13 say only what a starting server says: nothing to tell them apart by.
+            let text = fs::read_to_string(log("standby-hot-standby-off")).unwrap();
+            assert!(
+                text.contains("the database system is starting up"),
+                "PG{major}: {text}"
+            );
+            continue;
+        }
         let o = diagnose(&log(&format!("standby-{case}")));
         let out = String::from_utf8_lossy(&o.stdout).into_owned();
         assert_eq!(o.status.code(), Some(1), "PG{major} {case}: {out}");
@@ -83,6 +100,20 @@ fn diagnose_logs(major: u32) {
             );
         }
     }
+    // The old primary of a failover without a rewind, started as a standby of the promoted
+    // one; and a commit the primary held for a synchronous standby that is not there.
+    let o = diagnose(&log("old-primary-timeline-forked"));
+    assert_eq!(
+        ids(&String::from_utf8_lossy(&o.stdout)),
+        vec!["timeline-forked".to_owned()],
+        "PG{major}: the old primary's log:\n{}",
+        fs::read_to_string(log("old-primary-timeline-forked")).unwrap()
+    );
+    let found = ids(&String::from_utf8_lossy(&diagnose(&log("primary")).stdout));
+    assert!(
+        found.contains(&"sync-standby-missing".to_owned()),
+        "PG{major}: primary: {found:?}"
+    );
     let o = diagnose(&log("standby-healthy"));
     assert_eq!(
         o.status.code(),
@@ -125,9 +156,7 @@ fn diagnose_logs(major: u32) {
         if file.extension().is_none_or(|e| e != "log") {
             continue;
         }
-        let mut by_pgrepl = ids(&String::from_utf8_lossy(&diagnose(&file).stdout));
-        by_pgrepl.sort();
-        by_pgrepl.dedup();
+        let by_pgrepl = ids(&String::from_utf8_lossy(&diagnose(&file).stdout));
         let mut by_lib = explain_ids(&lib, &file);
         by_lib.sort();
         assert_eq!(

@@ -7,8 +7,8 @@ set -euo pipefail
 bin=$1 dir=$2 port=$3
 standby_port=$((port + 1)) closed_port=$((port + 5))
 major=$("$bin/postgres" --version | sed 's/.*) \([0-9]*\).*/\1/')
-rm -rf "$dir/p" "$dir/s" "$dir/q"
-other_port=$((port + 2))
+rm -rf "$dir/p" "$dir/s" "$dir/q" "$dir/t"
+other_port=$((port + 2)) holder_port=$((port + 3))
 "$bin/initdb" -D "$dir/p" -U postgres -A trust -N >/dev/null
 cat >>"$dir/p/postgresql.conf" <<CONF
 port = $port
@@ -18,6 +18,9 @@ wal_level = replica
 max_wal_senders = 5
 password_encryption = 'scram-sha-256'
 CONF
+# WAL kept for the standby across the primary's restarts, until the wal-removed case.
+if [ "$major" -ge 13 ]; then keep=wal_keep_size keep_value=256MB; else keep=wal_keep_segments keep_value=16; fi
+echo "$keep = $keep_value" >>"$dir/p/postgresql.conf"
 {
   echo "host replication bad 127.0.0.1/32 reject"
   echo "host replication rep 127.0.0.1/32 scram-sha-256"
@@ -41,14 +44,15 @@ chmod 600 "$dir/pass"
 PGPASSFILE=$dir/pass "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U rep -D "$dir/s" -X stream >/dev/null
 sed -i "s/^port = $port/port = $standby_port/" "$dir/s/postgresql.conf"
 
-standby() { # case conninfo [extra setting]
+standby() { # case conninfo [recovery setting] [server setting]
   "$bin/pg_ctl" -D "$dir/s" stop -m immediate >/dev/null 2>&1 || true
   rm -f "$dir/s/standby.signal" "$dir/s/recovery.conf"
   if [ "$major" -ge 12 ]; then
     touch "$dir/s/standby.signal"
-    printf "primary_conninfo = '%s'\n%s\n" "$2" "${3:-}" >"$dir/s/postgresql.auto.conf"
+    printf "primary_conninfo = '%s'\n%s\n%s\n" "$2" "${3:-}" "${4:-}" >"$dir/s/postgresql.auto.conf"
   else
     printf "standby_mode = on\nprimary_conninfo = '%s'\n%s\n" "$2" "${3:-}" >"$dir/s/recovery.conf"
+    printf "%s\n" "${4:-}" >"$dir/s/postgresql.auto.conf"
   fi
   "$bin/pg_ctl" -D "$dir/s" -l "$dir/standby-$1.log" -w start >/dev/null
   sleep 1.5
@@ -78,8 +82,49 @@ standby senders-exhausted "$ok"
 "$bin/pg_ctl" -D "$dir/p" -w stop -m fast >/dev/null
 "$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w start >/dev/null
 standby healthy "$ok"
-# WAL removed while the standby is down (no slot, nothing kept): it asks for what is gone.
+# A slot another standby holds: a second clone streams from it while the standby asks for it.
+"$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+  -c "SELECT pg_create_physical_replication_slot('held')" >/dev/null
+rm -rf "$dir/t"
+PGPASSFILE=$dir/pass "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U rep -D "$dir/t" -X stream >/dev/null
+sed -i "s/^port = $port/port = $holder_port/" "$dir/t/postgresql.conf"
+if [ "$major" -ge 12 ]; then
+  touch "$dir/t/standby.signal"
+  printf "primary_conninfo = '%s'\nprimary_slot_name = 'held'\n" "$ok" >"$dir/t/postgresql.auto.conf"
+else
+  printf "standby_mode = on\nprimary_conninfo = '%s'\nprimary_slot_name = 'held'\n" "$ok" >"$dir/t/recovery.conf"
+fi
+"$bin/pg_ctl" -D "$dir/t" -l "$dir/holder.log" -w start >/dev/null
+for _ in $(seq 50); do
+  active=$("$bin/psql" -X -q -At -h "$dir" -p "$port" -U postgres -d postgres \
+    -c "SELECT active FROM pg_replication_slots WHERE slot_name = 'held'")
+  [ "$active" = t ] && break
+  sleep 0.2
+done
+standby slot-active "$ok" "primary_slot_name = 'held'"
+"$bin/pg_ctl" -D "$dir/t" stop -m fast >/dev/null
+"$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+  -c "SELECT pg_drop_replication_slot('held')" >/dev/null
+# A standby that does not accept queries: a client connecting to it is turned away.
+standby hot-standby-off "$ok" "" "hot_standby = off"
+"$bin/psql" -X -q -h "$dir" -p "$standby_port" -U postgres -d postgres -c "SELECT 1" >/dev/null 2>&1 || true
+# A data directory others may read: the server refuses to start.
 "$bin/pg_ctl" -D "$dir/s" stop -m fast >/dev/null
+chmod 0777 "$dir/s"
+"$bin/pg_ctl" -D "$dir/s" -l "$dir/standby-data-dir-permissions.log" -w start >/dev/null 2>&1 || true
+chmod 0700 "$dir/s"
+# A commit waiting for a synchronous standby that is not there, cancelled by its client.
+"$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+  -c "ALTER SYSTEM SET synchronous_standby_names = 'nosuch'" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+timeout -s INT 2 "$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+  -c "CREATE TABLE waits_for_sync (n int)" >/dev/null 2>&1 || true
+"$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+  -c "ALTER SYSTEM RESET synchronous_standby_names" -c "SELECT pg_reload_conf()" >/dev/null
+# WAL removed while the standby is down (no slot, nothing kept): it asks for what is gone.
+"$bin/pg_ctl" -D "$dir/s" stop -m fast >/dev/null 2>&1 || true
+"$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+  -c "ALTER SYSTEM SET $keep = 0" -c "SELECT pg_reload_conf()" >/dev/null
 for _ in 1 2 3 4; do
   "$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
     -c "CREATE TABLE IF NOT EXISTS filler (n int)" -c "INSERT INTO filler SELECT generate_series(1, 1000)" \
@@ -87,5 +132,22 @@ for _ in 1 2 3 4; do
 done
 "$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres -c CHECKPOINT -c CHECKPOINT >/dev/null
 standby wal-removed "$ok"
-"$bin/pg_ctl" -D "$dir/s" stop -m fast >/dev/null
+# A failover without a rewind: the standby is promoted, the old primary writes on, then is
+# started as a standby of the new one; its history forked before where it has got to.
+standby to-promote "$ok"
+"$bin/pg_ctl" -D "$dir/s" -w promote >/dev/null
+"$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
+  -c "INSERT INTO filler SELECT generate_series(1, 1000)" -c CHECKPOINT >/dev/null
 "$bin/pg_ctl" -D "$dir/p" stop -m fast >/dev/null
+new_primary="host=127.0.0.1 port=$standby_port user=rep passfile=$dir/pass"
+if [ "$major" -ge 12 ]; then
+  touch "$dir/p/standby.signal"
+  printf "primary_conninfo = '%s'\n" "$new_primary" >>"$dir/p/postgresql.auto.conf"
+else
+  printf "standby_mode = on\nprimary_conninfo = '%s'\nrecovery_target_timeline = 'latest'\n" "$new_primary" >"$dir/p/recovery.conf"
+fi
+printf '127.0.0.1:%s:replication:rep:right\n' "$standby_port" >>"$dir/pass"
+"$bin/pg_ctl" -D "$dir/p" -l "$dir/old-primary-timeline-forked.log" -w start >/dev/null 2>&1 || true
+sleep 2
+"$bin/pg_ctl" -D "$dir/p" stop -m immediate >/dev/null 2>&1 || true
+"$bin/pg_ctl" -D "$dir/s" stop -m fast >/dev/null
