@@ -555,7 +555,13 @@ fn round_trip_is_exact(major: u32) {
             bytes.split(|&b| b == b'\n').count() - usize::from(bytes.ends_with(b"\n"))
         );
     }
-    assert!(files.len() > 90, "only {} files", files.len());
+    assert!(
+        files.len() > 90,
+        "only {} files: the corpus of real configurations is read from {} (the shared \
+         directory beside the checkout)",
+        files.len(),
+        corpus_dir.display()
+    );
 }
 
 /// PostgreSQL's own files are not lint errors: a data directory fresh from initdb, and the
