@@ -7,11 +7,12 @@
 mod support;
 
 use std::fs;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
+use support::netns::{Ns, connect, link};
 use support::real::is_root;
+
+const NODE: &str = "10.98.0.11";
 
 const TOPOLOGY: &str = r#"[cluster]
 name = "walled"
@@ -33,86 +34,6 @@ name = "n3"
 role = "standby"
 host = "10.98.0.13"
 "#;
-
-/// A namespace held by a sleeping process; `mount` adds a mount namespace of its own.
-struct Ns {
-    holder: Child,
-    mount: bool,
-    /// Daemons started inside, stopped first.
-    daemons: Vec<Child>,
-}
-
-impl Ns {
-    fn new(mount: bool) -> Ns {
-        let mut c = Command::new("unshare");
-        c.arg("--net");
-        if mount {
-            c.args(["--mount", "--propagation", "private"]);
-        }
-        let holder = c.args(["--", "sleep", "600"]).spawn().expect("unshare");
-        std::thread::sleep(Duration::from_millis(100));
-        Ns {
-            holder,
-            mount,
-            daemons: Vec::new(),
-        }
-    }
-    fn command(&self, args: &[&str]) -> Command {
-        let pid = self.holder.id();
-        let mut c = Command::new("nsenter");
-        c.arg(format!("--net=/proc/{pid}/ns/net"));
-        if self.mount {
-            c.arg(format!("--mount=/proc/{pid}/ns/mnt"));
-        }
-        c.arg("--").args(args);
-        c
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-    fn daemon(&mut self, args: &[&str], log: &Path) {
-        let log = fs::File::create(log).unwrap();
-        let child = self
-            .command(args)
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap();
-        self.daemons.push(child);
-    }
-}
-
-impl Drop for Ns {
-    fn drop(&mut self) {
-        for d in self.daemons.iter_mut().rev() {
-            let _ = d.kill();
-            let _ = d.wait();
-        }
-        let _ = self.holder.kill();
-        let _ = self.holder.wait();
-    }
-}
-
-/// Connects from `source` to 10.98.0.11:5432 inside `ns`: "ok", "refused" or "timeout".
-fn connect(ns: &Ns, source: &str) -> String {
-    let script = format!(
-        "import socket\ns = socket.socket()\ns.settimeout(3)\ns.bind(('{source}', 0))\n\
-         try:\n    s.connect(('10.98.0.11', 5432)); print('ok')\n\
-         except ConnectionRefusedError: print('refused')\n\
-         except OSError: print('unreachable')\n"
-    );
-    ns.ok(&["python3", "-c", &script]).trim().to_owned()
-}
 
 fn sorted_lines(text: &str) -> Vec<&str> {
     let mut lines: Vec<&str> = text.lines().collect();
@@ -153,17 +74,12 @@ fn firewalld_admits_the_peers_and_refuses_others() {
     node.ok(&["mount", "--bind", etc.to_str().unwrap(), "/etc/firewalld"]);
     node.ok(&["mount", "-t", "tmpfs", "tmpfs", "/run"]);
     node.ok(&["mkdir", "-p", "/run/dbus"]);
-    let pid = clients.holder.id().to_string();
-    node.ok(&[
-        "ip", "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", &pid,
-    ]);
-    node.ok(&["ip", "addr", "add", "10.98.0.11/24", "dev", "va"]);
-    node.ok(&["ip", "link", "set", "va", "up"]);
-    node.ok(&["ip", "link", "set", "lo", "up"]);
-    for a in ["10.98.0.12/24", "10.98.0.13/24", "10.98.0.99/24"] {
-        clients.ok(&["ip", "addr", "add", a, "dev", "vb"]);
-    }
-    clients.ok(&["ip", "link", "set", "vb", "up"]);
+    link(
+        &node,
+        NODE,
+        &clients,
+        &["10.98.0.12", "10.98.0.13", "10.98.0.99"],
+    );
     node.daemon(
         &["dbus-daemon", "--system", "--nofork", "--nopidfile"],
         &dir.path().join("dbus.log"),
@@ -188,18 +104,9 @@ fn firewalld_admits_the_peers_and_refuses_others() {
     );
 
     // A listener on the node's address.
-    let mut listener = node
-        .command(&[
-            "python3",
-            "-c",
-            "import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
-             s.bind(('0.0.0.0', 5432)); s.listen(64)\nwhile True:\n    c, _ = s.accept(); c.close()\n",
-        ])
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    node.listen_5432(&dir.path().join("listener.log"));
     assert_ne!(
-        connect(&clients, "10.98.0.12"),
+        connect(&clients, "10.98.0.12", NODE),
         "ok",
         "before: the default zone admits the port?"
     );
@@ -218,7 +125,7 @@ fn firewalld_admits_the_peers_and_refuses_others() {
         ("10.98.0.13", true),
         ("10.98.0.99", false),
     ] {
-        let got = connect(&clients, source);
+        let got = connect(&clients, source, NODE);
         assert_eq!(got == "ok", admitted, "from {source}: {got}");
     }
     let rules = node.ok(&["firewall-cmd", "--list-rich-rules"]);
@@ -241,6 +148,4 @@ fn firewalld_admits_the_peers_and_refuses_others() {
         sorted_lines(&node.ok(&["firewall-cmd", "--list-rich-rules"])),
         sorted_lines(&rules)
     );
-    let _ = listener.kill();
-    let _ = listener.wait();
 }

@@ -6,9 +6,11 @@
 mod support;
 
 use std::fs;
-use std::process::{Child, Command, Output};
 
+use support::netns::{Ns, connect, link};
 use support::real::is_root;
+
+const NODE: &str = "10.99.0.11";
 
 const TOPOLOGY: &str = r#"[cluster]
 name = "walled"
@@ -30,58 +32,6 @@ name = "n3"
 role = "standby"
 host = "10.99.0.13"
 "#;
-
-struct Netns(Child);
-
-impl Netns {
-    fn new() -> Netns {
-        let c = Command::new("unshare")
-            .args(["--net", "--", "sleep", "600"])
-            .spawn()
-            .expect("unshare --net");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        Netns(c)
-    }
-    fn path(&self) -> String {
-        format!("--net=/proc/{}/ns/net", self.0.id())
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("nsenter")
-            .arg(self.path())
-            .arg("--")
-            .args(args)
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "{args:?}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Connects from `source` to 10.99.0.11:5432 inside `ns`: "ok", "refused" or "timeout".
-fn connect(ns: &Netns, source: &str) -> String {
-    let script = format!(
-        "import socket\ns = socket.socket()\ns.settimeout(3)\ns.bind(('{source}', 0))\n\
-         try:\n    s.connect(('10.99.0.11', 5432)); print('ok')\n\
-         except ConnectionRefusedError: print('refused')\n\
-         except OSError: print('timeout')\n"
-    );
-    ns.ok(&["python3", "-c", &script]).trim().to_owned()
-}
 
 #[test]
 fn nftables_admits_the_peers_and_refuses_others() {
@@ -107,18 +57,13 @@ fn nftables_admits_the_peers_and_refuses_others() {
     let script = out.join("n1/nftables.sh");
     let script = script.to_str().unwrap();
 
-    let (node, clients) = (Netns::new(), Netns::new());
-    let pid = clients.0.id().to_string();
-    node.ok(&[
-        "ip", "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", &pid,
-    ]);
-    node.ok(&["ip", "addr", "add", "10.99.0.11/24", "dev", "va"]);
-    node.ok(&["ip", "link", "set", "va", "up"]);
-    node.ok(&["ip", "link", "set", "lo", "up"]);
-    for a in ["10.99.0.12/24", "10.99.0.13/24", "10.99.0.99/24"] {
-        clients.ok(&["ip", "addr", "add", a, "dev", "vb"]);
-    }
-    clients.ok(&["ip", "link", "set", "vb", "up"]);
+    let (mut node, clients) = (Ns::new(false), Ns::new(false));
+    link(
+        &node,
+        NODE,
+        &clients,
+        &["10.99.0.12", "10.99.0.13", "10.99.0.99"],
+    );
     // The host's own table, which pgrepl must leave as it is.
     node.ok(&["nft", "add", "table", "inet", "host_rules"]);
     node.ok(&[
@@ -133,20 +78,9 @@ fn nftables_admits_the_peers_and_refuses_others() {
     let host_rules = node.ok(&["nft", "list", "table", "inet", "host_rules"]);
 
     // A listener on the node's address.
-    let mut listener = Command::new("nsenter")
-        .arg(node.path())
-        .args([
-            "--",
-            "python3",
-            "-c",
-            "import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
-             s.bind(('0.0.0.0', 5432)); s.listen(64)\nwhile True:\n    c, _ = s.accept(); c.close()\n",
-        ])
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    node.listen_5432(&dir.path().join("listener.log"));
     assert_eq!(
-        connect(&clients, "10.99.0.99"),
+        connect(&clients, "10.99.0.99", NODE),
         "ok",
         "before: the port is open"
     );
@@ -154,7 +88,7 @@ fn nftables_admits_the_peers_and_refuses_others() {
     // A dry run checks and changes nothing.
     let dry = node.ok(&["bash", script, "--dry-run"]);
     assert!(dry.contains("nothing was changed"), "{dry}");
-    assert_eq!(connect(&clients, "10.99.0.99"), "ok");
+    assert_eq!(connect(&clients, "10.99.0.99", NODE), "ok");
 
     node.ok(&["bash", script]);
     let first = node.ok(&["nft", "list", "ruleset"]);
@@ -163,7 +97,7 @@ fn nftables_admits_the_peers_and_refuses_others() {
         ("10.99.0.13", "ok"),
         ("10.99.0.99", "refused"),
     ] {
-        assert_eq!(connect(&clients, source), want, "from {source}");
+        assert_eq!(connect(&clients, source, NODE), want, "from {source}");
     }
     let local = node.ok(&[
         "python3",
@@ -183,6 +117,4 @@ fn nftables_admits_the_peers_and_refuses_others() {
         host_rules,
         "the host's own table changed"
     );
-    let _ = listener.kill();
-    let _ = listener.wait();
 }
