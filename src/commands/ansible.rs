@@ -16,15 +16,8 @@ pub struct Args {
     /// Topology files (TOML), one per cluster; together they make one inventory.
     #[arg(required = true)]
     pub topologies: Vec<PathBuf>,
-    /// Output directory; created, or replaced as a whole if pgrepl wrote it before.
-    #[arg(short, long)]
-    pub output: PathBuf,
-    /// Replace files in the output directory that pgrepl did not write or that were edited.
-    #[arg(long)]
-    pub force: bool,
-    /// Directory of templates overriding the built-in ones (same relative names).
-    #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: super::OutputArgs,
 }
 
 pub fn run(opts: &Args, style: Style) -> Exit {
@@ -40,7 +33,7 @@ pub fn run(opts: &Args, style: Style) -> Exit {
     if let Some(code) = failed {
         return code;
     }
-    let env = match templates_dir::environment(opts.templates.as_deref()) {
+    let env = match templates_dir::environment(opts.out.templates.as_deref()) {
         Ok(env) => env,
         Err(code) => return code,
     };
@@ -51,20 +44,20 @@ pub fn run(opts: &Args, style: Style) -> Exit {
                 topology: topo,
                 artifacts,
             }),
-            Err(e) => return templates_dir::render_failed(&e, opts.templates.is_some()),
+            Err(e) => return templates_dir::render_failed(&e, opts.out.templates.is_some()),
         }
     }
     let plan = match ansible::plan(&clusters, &env) {
         Ok(p) => p,
         Err(ansible::FleetError::Render(e)) => {
-            return templates_dir::render_failed(&e, opts.templates.is_some());
+            return templates_dir::render_failed(&e, opts.out.templates.is_some());
         }
         Err(e) => {
             eprintln!("error: {e}\nnothing was written");
             return Exit::Invalid;
         }
     };
-    if let Err(code) = super::write_plan(&opts.output, &plan, opts.force) {
+    if let Err(code) = super::write_plan(&opts.out.output, &plan, opts.out.force) {
         return code;
     }
     let nodes: usize = topologies.iter().map(|t| t.nodes.len()).sum();
@@ -74,9 +67,9 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         topologies.len(),
         plural(topologies.len()),
         plural(nodes),
-        opts.output.display(),
-        opts.output.join("inventory.yml").display(),
-        opts.output.join("site.yml").display()
+        opts.out.output.display(),
+        opts.out.output.join("inventory.yml").display(),
+        opts.out.output.join("site.yml").display()
     );
     Exit::Ok
 }

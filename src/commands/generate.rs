@@ -13,15 +13,8 @@ use super::{plural, templates_dir, topology_file};
 pub struct Args {
     /// The topology file (TOML).
     pub topology: PathBuf,
-    /// Output directory; created, or replaced as a whole if pgrepl wrote it before.
-    #[arg(short, long)]
-    pub output: PathBuf,
-    /// Replace files in the output directory that pgrepl did not write or that were edited.
-    #[arg(long)]
-    pub force: bool,
-    /// Directory of templates overriding the built-in ones (same relative names).
-    #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: super::OutputArgs,
     /// The nodes' current files, as DIR/<node>/postgresql.conf and DIR/<node>/pg_hba.conf:
     /// OUTPUT/<node>/ then also holds them patched (changes in place, comments kept).
     #[arg(long, value_name = "DIR")]
@@ -42,13 +35,13 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         Err(code) => return code,
     };
     let topo = loaded.topology.expect("no errors means a topology");
-    let env = match templates_dir::environment(opts.templates.as_deref()) {
+    let env = match templates_dir::environment(opts.out.templates.as_deref()) {
         Ok(env) => env,
         Err(code) => return code,
     };
     let mut plan = match render::plan(&topo, &env) {
         Ok(p) => p,
-        Err(e) => return templates_dir::render_failed(&e, opts.templates.is_some()),
+        Err(e) => return templates_dir::render_failed(&e, opts.out.templates.is_some()),
     };
     let patched = match opts
         .base
@@ -81,7 +74,7 @@ pub fn run(opts: &Args, style: Style) -> Exit {
 fn diff(opts: &Args, plan: &[Artifact], patched: &[render::base::Patched]) -> Exit {
     let mut out = std::io::stdout().lock();
     for a in plan {
-        let target = opts.output.join(&a.path);
+        let target = opts.out.output.join(&a.path);
         let (before, label) = match patched.iter().find(|p| p.artifact.path == a.path) {
             Some(p) => (
                 String::from_utf8_lossy(&p.original).into_owned(),
@@ -108,7 +101,7 @@ fn diff(opts: &Args, plan: &[Artifact], patched: &[render::base::Patched]) -> Ex
                 "{}",
                 diff.unified_diff()
                     .context_radius(2)
-                    .header(&label, &opts.output.join(&a.path).display().to_string())
+                    .header(&label, &opts.out.output.join(&a.path).display().to_string())
             );
         }
     }
@@ -117,21 +110,21 @@ fn diff(opts: &Args, plan: &[Artifact], patched: &[render::base::Patched]) -> Ex
 
 /// `--check`: exit 1 when OUTPUT is not exactly the plan.
 fn check(opts: &Args, plan: &[Artifact]) -> Exit {
-    if render::output::matches(&opts.output, plan) {
-        println!("{} is up to date", opts.output.display());
+    if render::output::matches(&opts.out.output, plan) {
+        println!("{} is up to date", opts.out.output.display());
         Exit::Ok
     } else {
         let stale: Vec<&str> = plan
             .iter()
             .filter(|a| {
-                std::fs::read(opts.output.join(&a.path)).ok().as_deref()
+                std::fs::read(opts.out.output.join(&a.path)).ok().as_deref()
                     != Some(a.contents.as_bytes())
             })
             .map(|a| a.path.as_str())
             .collect();
         eprintln!(
             "error: {} is not what `pgrepl gen` writes now ({} file{} differ{}{}); run gen again",
-            opts.output.display(),
+            opts.out.output.display(),
             stale.len(),
             plural(stale.len()),
             if stale.len() == 1 { "s" } else { "" },
@@ -149,7 +142,7 @@ fn check(opts: &Args, plan: &[Artifact]) -> Exit {
 }
 
 fn write(opts: &Args, plan: &[Artifact], topo: &crate::topology::ValidTopology) -> Exit {
-    if let Err(code) = super::write_plan(&opts.output, plan, opts.force) {
+    if let Err(code) = super::write_plan(&opts.out.output, plan, opts.out.force) {
         return code;
     }
     let mut out = std::io::stdout().lock();
@@ -159,8 +152,8 @@ fn write(opts: &Args, plan: &[Artifact], topo: &crate::topology::ValidTopology) 
         plan.len() + 1,
         topo.nodes.len(),
         topo.cluster,
-        opts.output.display(),
-        opts.output.join("RUNBOOK.md").display()
+        opts.out.output.display(),
+        opts.out.output.join("RUNBOOK.md").display()
     );
     Exit::Ok
 }

@@ -16,13 +16,8 @@ pub struct Args {
     pub old: PathBuf,
     /// The topology it should become.
     pub new: PathBuf,
-    /// Output directory for PLAN.md and the scripts; created, or replaced as a whole if
-    /// pgrepl wrote it before.
-    #[arg(short, long)]
-    pub output: PathBuf,
-    /// Replace files in the output directory that pgrepl did not write or that were edited.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: super::OutputArgs,
     /// The old primary has failed: plan a failover to the primary NEW names (fence check,
     /// the most advanced standby promoted, the old primary rewound when it is back) rather
     /// than a switchover.
@@ -31,9 +26,6 @@ pub struct Args {
     /// Also write inventory.yml and plan.yml: PLAN.md as an Ansible playbook.
     #[arg(long)]
     pub ansible: bool,
-    /// Directory of templates overriding the built-in ones (same relative names).
-    #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
 }
 
 pub fn run(opts: &Args, style: Style) -> Exit {
@@ -48,7 +40,7 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         old.topology.expect("no errors means a topology"),
         new.topology.expect("no errors means a topology"),
     );
-    let env = match templates_dir::environment(opts.templates.as_deref()) {
+    let env = match templates_dir::environment(opts.out.templates.as_deref()) {
         Ok(env) => env,
         Err(code) => return code,
     };
@@ -74,11 +66,11 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             return Exit::Invalid;
         }
         Err(PlanError::Render(e)) => {
-            return templates_dir::render_failed(&e, opts.templates.is_some());
+            return templates_dir::render_failed(&e, opts.out.templates.is_some());
         }
     };
-    if let Err(e) = render::output::write(&opts.output, &files, opts.force) {
-        eprintln!("error: {}: {e}", opts.output.display());
+    if let Err(e) = render::output::write(&opts.out.output, &files, opts.out.force) {
+        eprintln!("error: {}: {e}", opts.out.output.display());
         return Exit::Io;
     }
     let mut out = std::io::stdout().lock();
@@ -87,13 +79,13 @@ pub fn run(opts: &Args, style: Style) -> Exit {
         out,
         "wrote the plan for cluster {} to {}: {}; start with {}",
         new.cluster,
-        opts.output.display(),
+        opts.out.output.display(),
         if lines.is_empty() {
             "nothing changes".to_owned()
         } else {
             lines.join("; ").replace('`', "")
         },
-        opts.output.join("PLAN.md").display()
+        opts.out.output.join("PLAN.md").display()
     );
     Exit::Ok
 }
