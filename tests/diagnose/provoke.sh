@@ -44,16 +44,22 @@ chmod 600 "$dir/pass"
 PGPASSFILE=$dir/pass "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U rep -D "$dir/s" -X stream >/dev/null
 sed -i "s/^port = $port/port = $standby_port/" "$dir/s/postgresql.conf"
 
+# Makes the data directory DIR a standby of CONNINFO, with a recovery setting and a server
+# setting: standby.signal and postgresql.auto.conf on 12+, recovery.conf before.
+as_standby() { # dir conninfo [recovery setting] [server setting]
+  rm -f "$1/standby.signal" "$1/recovery.conf"
+  if [ "$major" -ge 12 ]; then
+    touch "$1/standby.signal"
+    printf "primary_conninfo = '%s'\n%s\n%s\n" "$2" "${3:-}" "${4:-}" >"$1/postgresql.auto.conf"
+  else
+    printf "standby_mode = on\nprimary_conninfo = '%s'\n%s\n" "$2" "${3:-}" >"$1/recovery.conf"
+    printf "%s\n" "${4:-}" >"$1/postgresql.auto.conf"
+  fi
+}
+
 standby() { # case conninfo [recovery setting] [server setting]
   "$bin/pg_ctl" -D "$dir/s" stop -m immediate >/dev/null 2>&1 || true
-  rm -f "$dir/s/standby.signal" "$dir/s/recovery.conf"
-  if [ "$major" -ge 12 ]; then
-    touch "$dir/s/standby.signal"
-    printf "primary_conninfo = '%s'\n%s\n%s\n" "$2" "${3:-}" "${4:-}" >"$dir/s/postgresql.auto.conf"
-  else
-    printf "standby_mode = on\nprimary_conninfo = '%s'\n%s\n" "$2" "${3:-}" >"$dir/s/recovery.conf"
-    printf "%s\n" "${4:-}" >"$dir/s/postgresql.auto.conf"
-  fi
+  as_standby "$dir/s" "$2" "${3:-}" "${4:-}"
   "$bin/pg_ctl" -D "$dir/s" -l "$dir/standby-$1.log" -w start >/dev/null
   sleep 1.5
 }
@@ -88,12 +94,7 @@ standby healthy "$ok"
 rm -rf "$dir/t"
 PGPASSFILE=$dir/pass "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U rep -D "$dir/t" -X stream >/dev/null
 sed -i "s/^port = $port/port = $holder_port/" "$dir/t/postgresql.conf"
-if [ "$major" -ge 12 ]; then
-  touch "$dir/t/standby.signal"
-  printf "primary_conninfo = '%s'\nprimary_slot_name = 'held'\n" "$ok" >"$dir/t/postgresql.auto.conf"
-else
-  printf "standby_mode = on\nprimary_conninfo = '%s'\nprimary_slot_name = 'held'\n" "$ok" >"$dir/t/recovery.conf"
-fi
+as_standby "$dir/t" "$ok" "primary_slot_name = 'held'"
 "$bin/pg_ctl" -D "$dir/t" -l "$dir/holder.log" -w start >/dev/null
 for _ in $(seq 50); do
   active=$("$bin/psql" -X -q -At -h "$dir" -p "$port" -U postgres -d postgres \
@@ -140,12 +141,7 @@ standby to-promote "$ok"
   -c "INSERT INTO filler SELECT generate_series(1, 1000)" -c CHECKPOINT >/dev/null
 "$bin/pg_ctl" -D "$dir/p" stop -m fast >/dev/null
 new_primary="host=127.0.0.1 port=$standby_port user=rep passfile=$dir/pass"
-if [ "$major" -ge 12 ]; then
-  touch "$dir/p/standby.signal"
-  printf "primary_conninfo = '%s'\n" "$new_primary" >>"$dir/p/postgresql.auto.conf"
-else
-  printf "standby_mode = on\nprimary_conninfo = '%s'\nrecovery_target_timeline = 'latest'\n" "$new_primary" >"$dir/p/recovery.conf"
-fi
+as_standby "$dir/p" "$new_primary" "recovery_target_timeline = 'latest'"
 printf '127.0.0.1:%s:replication:rep:right\n' "$standby_port" >>"$dir/pass"
 "$bin/pg_ctl" -D "$dir/p" -l "$dir/old-primary-timeline-forked.log" -w start >/dev/null 2>&1 || true
 sleep 2
