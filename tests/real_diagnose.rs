@@ -14,7 +14,7 @@ use support::real::majors;
 /// The failures provoke.sh makes, what the standby's log shows of each, and whether the
 /// primary's log names it too. A role that does not exist: a password method tells the
 /// client only that authentication failed; the primary's log says why.
-const CASES: [(&str, &str, bool); 16] = [
+const CASES: [(&str, &str, bool); 18] = [
     ("no-password", "no-password", false),
     ("password-failed", "password-failed", true),
     ("unknown-role", "password-failed", true),
@@ -35,6 +35,8 @@ const CASES: [(&str, &str, bool); 16] = [
     ("slot-active", "slot-active", true),
     ("hot-standby-off", "hot-standby-off", false),
     ("data-dir-permissions", "data-dir-permissions", false),
+    ("connection-timeout", "connection-timeout", false),
+    ("other-major-data", "other-major-data", false),
 ];
 
 /// The signatures found, each once (one failure can show as several lines with different
@@ -114,6 +116,22 @@ fn diagnose_logs(major: u32) {
         found.contains(&"sync-standby-missing".to_owned()),
         "PG{major}: primary: {found:?}"
     );
+    // pg_basebackup's own messages: a connection that times out, and (where the lab has
+    // 13's client, for a newer server) a client of an older major.
+    let mut outputs = vec![("basebackup-connection-timeout", "connection-timeout")];
+    if major >= 14 && lab.bin.join("../../13/bin/pg_basebackup").exists() {
+        outputs.push(("standby-other-major-client", "other-major-client"));
+    }
+    for (file, id) in outputs {
+        let found = ids(&String::from_utf8_lossy(&diagnose(&log(file)).stdout));
+        assert_eq!(
+            found,
+            vec![id.to_owned()],
+            "PG{major} {file}:\n{}",
+            fs::read_to_string(log(file)).unwrap()
+        );
+    }
+    data_directories(&lab, &dir);
     let o = diagnose(&log("standby-healthy"));
     assert_eq!(
         o.status.code(),
@@ -169,6 +187,76 @@ fn diagnose_logs(major: u32) {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// `diagnose DATA_DIR` on the copies provoke.sh left: a standby without its standby file,
+/// one that then ran as a primary, one with hot_standby off. On 10–11 only the topology
+/// says that a directory without recovery.conf should be a standby; on 12+ its
+/// primary_conninfo says so too. What it says of pg_control is what pg_controldata says.
+fn data_directories(lab: &Lab, dir: &std::path::Path) {
+    let major = lab.major;
+    let topology = dir.join("states.toml");
+    let node = |name: &str, role: &str, port: u16| {
+        format!(
+            "[[nodes]]\nname = \"{name}\"\nrole = \"{role}\"\nhost = \"127.0.0.1\"\nport = {port}\n\n"
+        )
+    };
+    fs::write(
+        &topology,
+        format!(
+            "[cluster]\nname = \"states\"\npg_version = {major}\nfirewall = \"none\"\n\n[layout]\nkind = \"custom\"\ndata_dir = \"{d}/{{node}}\"\nbin_dir = \"{bin}\"\nsocket_dir = \"{d}\"\npassfile = \"{d}/pass\"\nstart = \"true\"\nstop = \"true\"\n\n[replication]\nuser = \"rep\"\n\n{}{}{}{}",
+            node("p", "primary", 40001),
+            node("signal-missing", "standby", 40002),
+            node("ran-as-primary", "standby", 40003),
+            node("hot-standby-off", "standby", 40004),
+            d = dir.display(),
+            bin = lab.bin.display(),
+        ),
+    )
+    .unwrap();
+    support::real::give_to_test_user(&topology);
+    let diagnose = |args: &[&std::path::Path]| {
+        let mut c = lab.pg(env!("CARGO_BIN_EXE_pgrepl"));
+        c.arg("diagnose").args(args).args(["--format", "json"]);
+        let o = c.stdin(std::process::Stdio::null()).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let with_topology =
+        |d: &std::path::Path| diagnose(&[std::path::Path::new("--topology"), &topology, d]);
+    for (name, id) in [
+        ("signal-missing", "standby-signal-missing"),
+        ("ran-as-primary", "standby-ran-as-primary"),
+        ("hot-standby-off", "hot-standby-off"),
+    ] {
+        let d = dir.join(name);
+        let out = with_topology(&d);
+        assert_eq!(ids(&out), vec![id.to_owned()], "PG{major} {name}: {out}");
+        let alone = diagnose(&[&d]);
+        let expected: Vec<String> = if major >= 12 || id == "hot-standby-off" {
+            vec![id.to_owned()]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(
+            ids(&alone),
+            expected,
+            "PG{major} {name} without a topology: {alone}"
+        );
+        let mut c = lab.pg(lab.bin.join("pg_controldata").to_str().unwrap());
+        c.env("LC_ALL", "C").arg(&d);
+        let control = String::from_utf8_lossy(&support::real::run(c, "pg_controldata").stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("Database cluster state:"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        if id != "hot-standby-off" {
+            assert!(
+                out.contains(&format!("pg_control: {control}")),
+                "PG{major} {name}: pg_controldata says {control:?}: {out}"
+            );
+        }
+    }
+}
+
 /// The signatures lib.sh's explain_failure names for the text of `log`.
 fn explain_ids(lib: &std::path::Path, log: &std::path::Path) -> Vec<String> {
     let o = std::process::Command::new("bash")
@@ -187,7 +275,7 @@ fn explain_ids(lib: &std::path::Path, log: &std::path::Path) -> Vec<String> {
 
 /// A runbook step that finds replication broken says why, from the server's log: the
 /// standby's verify-node step after the replication role's password changed on the
-/// primary, and a base backup refused by pg_hba.conf.
+/// primary (as soon as the log says it), and a base backup refused the same way.
 fn runbook_says_why(major: u32) {
     let Some(mut lab) = Lab::new(major, 18, &["vm1", "vm2"]) else {
         return;
@@ -215,6 +303,12 @@ fn runbook_says_why(major: u32) {
             && err.contains("password authentication failed for user \"replicator\"")
             && err.contains("fix: "),
         "PG{major}: verify-node does not say why:\n{err}"
+    );
+    // It stops waiting once the log explains, and shows the WAL receiver as the server does.
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains("not waiting longer") && said.contains("pg_stat_wal_receiver has no row"),
+        "PG{major}: verify-node waited on, or did not show pg_stat_wal_receiver:\n{said}\n{err}"
     );
     // A clone refused: pg_basebackup's own message is read.
     lab.pg_ctl("vm2", &["stop", "-m", "fast"]);

@@ -1,6 +1,7 @@
 //! `pgrepl diagnose`: read PostgreSQL server logs offline and say, for each replication
 //! failure they show, what happened, why and what to run; unrecognised FATAL and ERROR lines
-//! about replication are listed as such.
+//! about replication are listed as such. A data directory given instead of a log is read
+//! for what it shows itself (signal files, settings, pg_control).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,10 +14,13 @@ use super::{Format, topology_file};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Server logs (of standbys and of the primary), as the server wrote them.
-    #[arg(required = true)]
+    /// Server logs (of standbys and of the primary), as the server wrote them, or
+    /// pg_basebackup's messages; a directory is a data directory (or the config directory
+    /// naming one), read for its signal files, settings and pg_control.
+    #[arg(required = true, value_name = "LOG_OR_DATA_DIR")]
     pub logs: Vec<PathBuf>,
-    /// The cluster's topology: addresses in the messages are named as its nodes.
+    /// The cluster's topology: addresses in the messages are named as its nodes, and a data
+    /// directory as the node whose [layout] data_dir it is.
     #[arg(long, value_name = "FILE")]
     pub topology: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -24,7 +28,8 @@ pub struct Args {
 }
 
 pub fn run(opts: &Args, style: Style) -> Exit {
-    let nodes: Vec<(String, String, u16)> = match &opts.topology {
+    // (name, host, port, data directory, whether a standby)
+    let nodes: Vec<(String, String, u16, PathBuf, bool)> = match &opts.topology {
         None => Vec::new(),
         Some(path) => match topology_file::load(path, style, "nothing was diagnosed") {
             Ok(loaded) => loaded
@@ -32,7 +37,15 @@ pub fn run(opts: &Args, style: Style) -> Exit {
                 .expect("no errors means a topology")
                 .nodes
                 .iter()
-                .map(|n| (n.name.clone(), n.host.to_string(), n.port))
+                .map(|n| {
+                    (
+                        n.name.clone(),
+                        n.host.to_string(),
+                        n.port,
+                        PathBuf::from(&n.layout.data_dir),
+                        n.role == crate::topology::model::Role::Standby,
+                    )
+                })
                 .collect(),
             Err(code) => return code,
         },
@@ -41,11 +54,32 @@ pub fn run(opts: &Args, style: Style) -> Exit {
     let name_of = |address: &str| -> Option<String> {
         nodes
             .iter()
-            .find(|(_, host, port)| address == host || address == format!("{host}:{port}"))
-            .map(|(name, _, _)| name.clone())
+            .find(|(_, host, port, ..)| address == host || address == format!("{host}:{port}"))
+            .map(|(name, ..)| name.clone())
     };
+    let same_dir =
+        |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        };
     let mut found = Diagnosis::default();
     for path in &opts.logs {
+        if path.is_dir() {
+            match diagnose::data_dir::read(path) {
+                Ok(d) => {
+                    let meant_standby = nodes
+                        .iter()
+                        .find(|n| same_dir(&n.3, &d.data_dir))
+                        .map(|n| n.4);
+                    diagnose::data_dir::diagnose(&d, meant_standby, &mut found);
+                }
+                Err(e) => {
+                    eprintln!("error: {e}; nothing was diagnosed");
+                    return Exit::Io;
+                }
+            }
+            continue;
+        }
         let bytes = match crate::input::read_bounded(path, crate::input::MAX_CONFIG_BYTES) {
             Ok(b) => b,
             Err(e) => {
@@ -80,10 +114,13 @@ fn human(d: &Diagnosis) -> String {
         } else {
             String::new()
         };
+        let at = match f.line {
+            0 => String::new(), // a data directory
+            n => format!(":{n}"),
+        };
         s.push_str(&format!(
-            "{}:{}: {}: {}{times}\n  | {}\n",
+            "{}{at}: {}: {}{times}\n  | {}\n",
             f.file,
-            f.line,
             f.id,
             f.title,
             f.text.trim_end()

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+pub mod data_dir;
+
 #[derive(Debug, Deserialize)]
 pub struct Signature {
     pub id: String,
@@ -19,11 +21,21 @@ pub struct Signature {
     pub fix: String,
 }
 
+/// What a data directory shows, with no log line to match ([`data_dir`]).
+#[derive(Debug, Deserialize)]
+pub struct State {
+    pub id: String,
+    pub title: String,
+    pub cause: String,
+    pub fix: String,
+}
+
 #[derive(Deserialize)]
 struct Catalogue {
     /// Messages of a healthy server that look like failures (a shutdown's FATAL lines).
     benign: Vec<String>,
     signature: Vec<Signature>,
+    state: Vec<State>,
 }
 
 fn catalogue() -> &'static Catalogue {
@@ -45,14 +57,15 @@ pub struct Failure {
     /// The signature's id, e.g. `password-failed`.
     pub id: String,
     pub title: String,
-    /// The log file and the 1-based line of its first occurrence.
+    /// The log file and the 1-based line of its first occurrence; for what a data
+    /// directory shows, the directory and 0.
     pub file: String,
     pub line: usize,
     /// How often it occurs in the file (a standby retries every few seconds), and the line
     /// of the last time.
     pub count: usize,
     pub last_line: usize,
-    /// The first such log line as written.
+    /// The first such log line as written; for a data directory, what it shows.
     pub text: String,
     /// What the pattern captured: the role, slot, client address...
     pub captures: BTreeMap<String, String>,
@@ -265,10 +278,14 @@ mod tests {
     #[test]
     fn the_catalogue_parses_and_ids_are_unique() {
         let all = signatures();
-        let mut ids: Vec<&str> = all.iter().map(|s| s.id.as_str()).collect();
+        let mut ids: Vec<&str> = all
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(catalogue().state.iter().map(|s| s.id.as_str()))
+            .collect();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), all.len());
+        assert_eq!(ids.len(), all.len() + catalogue().state.len());
         for s in all {
             assert!(
                 ["standby", "primary", "both"].contains(&s.side.as_str()),

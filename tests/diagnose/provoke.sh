@@ -7,7 +7,7 @@ set -euo pipefail
 bin=$1 dir=$2 port=$3
 standby_port=$((port + 1)) closed_port=$((port + 5))
 major=$("$bin/postgres" --version | sed 's/.*) \([0-9]*\).*/\1/')
-rm -rf "$dir/p" "$dir/s" "$dir/q" "$dir/t"
+rm -rf "$dir/p" "$dir/s" "$dir/q" "$dir/t" "$dir/u" "$dir/v" "$dir/signal-missing" "$dir/ran-as-primary" "$dir/hot-standby-off"
 other_port=$((port + 2)) holder_port=$((port + 3))
 "$bin/initdb" -D "$dir/p" -U postgres -A trust -N >/dev/null
 cat >>"$dir/p/postgresql.conf" <<CONF
@@ -64,6 +64,31 @@ standby() { # case conninfo [recovery setting] [server setting]
   sleep 1.5
 }
 ok="host=127.0.0.1 port=$port user=rep passfile=$dir/pass"
+# A firewall that drops the port (ufw's default policy) answers nothing: connections time
+# out. A listener whose accept queue is full drops connection requests just so. A second
+# clone streams from it meanwhile: its WAL receiver waits for the kernel to give up, 2 s
+# with tcp_user_timeout (12+), about 130 s before (the kernel's SYN retries).
+silent_port=$((port + 6)) waiting_port=$((port + 4))
+python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(0)
+held = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+time.sleep(300)
+' "$silent_port" &
+silent=$!
+trap 'kill "$silent" 2>/dev/null || true' EXIT
+PGPASSFILE=$dir/pass "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U rep -D "$dir/u" -X stream >/dev/null
+sed -i "s/^port = $port/port = $waiting_port/" "$dir/u/postgresql.conf"
+timeout=""
+[ "$major" -lt 12 ] || timeout=" tcp_user_timeout=2000"
+as_standby "$dir/u" "host=127.0.0.1 port=$silent_port user=rep passfile=$dir/pass$timeout"
+"$bin/pg_ctl" -D "$dir/u" -l "$dir/standby-connection-timeout.log" -w start >/dev/null
+# pg_basebackup with a connect timeout says so at once.
+PGCONNECT_TIMEOUT=2 PGPASSFILE=$dir/pass "$bin/pg_basebackup" -h 127.0.0.1 -p "$silent_port" -U rep -D "$dir/v" \
+  >"$dir/basebackup-connection-timeout.log" 2>&1 || true
 standby no-password "host=127.0.0.1 port=$port user=rep passfile=$dir/none"
 standby password-failed "host=127.0.0.1 port=$port user=rep password=wrong"
 standby unknown-role "host=127.0.0.1 port=$port user=nobody password=x"
@@ -114,6 +139,19 @@ standby hot-standby-off "$ok" "" "hot_standby = off"
 chmod 0777 "$dir/s"
 "$bin/pg_ctl" -D "$dir/s" -l "$dir/standby-data-dir-permissions.log" -w start >/dev/null 2>&1 || true
 chmod 0700 "$dir/s"
+# A data directory of another major (cloned by a newer pg_basebackup from a primary of
+# that major): the server refuses it.
+cp "$dir/s/PG_VERSION" "$dir/PG_VERSION.kept"
+echo $((major == 18 ? 17 : major + 1)) >"$dir/s/PG_VERSION"
+"$bin/pg_ctl" -D "$dir/s" -l "$dir/standby-other-major-data.log" -w start >/dev/null 2>&1 || true
+mv "$dir/PG_VERSION.kept" "$dir/s/PG_VERSION"
+# An older major's pg_basebackup (13's, where the lab has it) refuses a newer server.
+older=$bin/../../13/bin/pg_basebackup
+if [ "$major" -ge 14 ] && [ -x "$older" ]; then
+  PGPASSFILE=$dir/pass "$older" -h 127.0.0.1 -p "$port" -U rep -D "$dir/v" -X stream \
+    >"$dir/standby-other-major-client.log" 2>&1 || true
+  rm -rf "$dir/v"
+fi
 # A commit waiting for a synchronous standby that is not there, cancelled by its client.
 "$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
   -c "ALTER SYSTEM SET synchronous_standby_names = 'nosuch'" -c "SELECT pg_reload_conf()" >/dev/null
@@ -147,3 +185,20 @@ printf '127.0.0.1:%s:replication:rep:right\n' "$standby_port" >>"$dir/pass"
 sleep 2
 "$bin/pg_ctl" -D "$dir/p" stop -m immediate >/dev/null 2>&1 || true
 "$bin/pg_ctl" -D "$dir/s" stop -m fast >/dev/null
+for _ in $(seq 200); do
+  ! grep -q "timed out" "$dir/standby-connection-timeout.log" || break
+  sleep 1
+done
+"$bin/pg_ctl" -D "$dir/u" stop -m immediate >/dev/null 2>&1 || true
+# Data directories for `diagnose DATA_DIR`, copies of that clone (stopped in recovery):
+# signal-missing without its standby file; ran-as-primary also started so (it runs as a
+# primary), then stopped; hot-standby-off a standby with hot_standby off.
+for copy in signal-missing ran-as-primary hot-standby-off; do
+  rm -rf "${dir:?}/$copy"
+  cp -a "$dir/u" "$dir/$copy"
+done
+rm -f "$dir/signal-missing/standby.signal" "$dir/signal-missing/recovery.conf"
+rm -f "$dir/ran-as-primary/standby.signal" "$dir/ran-as-primary/recovery.conf"
+"$bin/pg_ctl" -D "$dir/ran-as-primary" -l "$dir/ran-as-primary.out" -w start >/dev/null
+"$bin/pg_ctl" -D "$dir/ran-as-primary" -w stop -m fast >/dev/null
+echo "hot_standby = off" >>"$dir/hot-standby-off/postgresql.conf"
