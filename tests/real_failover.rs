@@ -110,6 +110,25 @@ fn failover(major: u32) {
     rewind_role_can_read(&lab);
 
     diverge_and_crash(&lab, &["vm2", "vm3"]);
+    // What a standby received is measured with its WAL receiver stopped, where a reload can
+    // stop it (13+); the plan runs the step again (it is idempotent).
+    let o = lab.try_step(&plan, "vm3/runbook/plan-received.sh");
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "PG{major}: received: {said}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let freeze = lab.data("vm3").join("conf.d/zz-pgrepl-failover.conf");
+    assert_eq!(
+        (said.contains("the WAL receiver stops"), freeze.exists()),
+        (major >= 13, major >= 13),
+        "PG{major}: {said}"
+    );
+    assert_eq!(
+        lab.sql("vm3", "SELECT count(*) FROM pg_stat_wal_receiver"),
+        "0"
+    );
     let inode = data_inode(&lab, "vm1");
     lab.times.clear();
     let mut times = Vec::new();
@@ -162,6 +181,12 @@ fn failover(major: u32) {
         "PG{major}"
     );
     assert_eq!(slots(&lab, "vm1"), "", "PG{major}: vm1 kept its slots");
+    for n in nodes {
+        assert!(
+            !lab.data(n).join("conf.d/zz-pgrepl-failover.conf").exists(),
+            "PG{major}: {n} kept the failover's stop of its WAL receiver"
+        );
+    }
     installed_as_generated(&lab, &new, &nodes, "failover");
     lint_clean(&lab, &new, &nodes, "failover");
 

@@ -28,7 +28,7 @@ impl Extra {
     /// What the script leaves behind: the checks only read.
     pub fn effect(&self) -> Effect {
         match self.kind {
-            "preflight-candidate" | "preflight-primary" | "received" => Effect::ReadsOnly,
+            "preflight-candidate" | "preflight-primary" => Effect::ReadsOnly,
             _ => Effect::Changes,
         }
     }

@@ -1,5 +1,6 @@
 //! A failover: the primary is gone. Every standby that streamed from it reports what it
-//! received (and refuses while it still streams from it); the candidate is promoted only
+//! received (and refuses while it still streams from it), its WAL receiver stopped first
+//! where a reload can (13+); the candidate is promoted only
 //! while the old primary does not answer on its address (fenced) and when no other standby
 //! received more, unless told so; then the rest is a switchover's (`after_promotion`), the
 //! old primary rejoining when it is back: rewound in place, or cloned anew.
@@ -27,6 +28,12 @@ pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, prom
             .filter_map(|&d| new.nodes.iter().position(|n| n.name == old.nodes[d].name))
             .filter(|&i| i != promoted),
     );
+    // 13+ reload primary_conninfo: the step stops the WAL receiver in place.
+    let stops = if new.facts.context("primary_conninfo") == Some(crate::catalog::Context::Sighup) {
+        "its WAL receiver is stopped (what it received can no longer change), "
+    } else {
+        ""
+    };
     for &i in &standbys {
         let s = &new.nodes[i].name;
         b.extra(
@@ -34,7 +41,7 @@ pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, prom
             true,
             i,
             extra(s, "received", fence.clone()),
-            &format!("{s} is a standby that no longer streams from {p} (a standby still streaming means {p} is alive: refused), has replayed all it received; its last line, `{s}=LSN`, is what it received"),
+            &format!("{s} is a standby that no longer streams from {p} (a standby still streaming means {p} is alive: refused), {stops}has replayed all it received; its last line, `{s}=LSN`, is what it received"),
             "",
         );
     }

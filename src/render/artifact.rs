@@ -20,6 +20,10 @@ pub const DROP_IN: &str = "conf.d/pgrepl-replication.conf";
 /// The primary's synchronous_standby_names, installed once the standbys stream.
 pub const SYNC_DROP_IN: &str = "conf.d/pgrepl-synchronous.conf";
 pub const HBA_BLOCK: &str = "pg_hba-replication.conf";
+/// A failover's stop of a standby's WAL receiver (`primary_conninfo = ''`), written by the
+/// plan's received step on the server only, sorting after every pgrepl drop-in; the next
+/// install-config removes it.
+pub const FREEZE_DROP_IN: &str = "conf.d/zz-pgrepl-failover.conf";
 /// A standby's recovery.conf before PostgreSQL 12, installed into the data directory.
 pub const RECOVERY_CONF: &str = "recovery.conf";
 /// Where a literal password is copied so that scripts can read it without holding it.

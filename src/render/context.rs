@@ -9,7 +9,8 @@ use crate::topology::model::{PasswordSource, Role};
 use crate::topology::valid::{ResolvedLayout, ValidNode, ValidTopology};
 
 use super::artifact::{
-    self, DROP_IN, HBA_BLOCK, LITERAL_SECRET, RECOVERY_CONF, REWIND_SECRET, SYNC_DROP_IN,
+    self, DROP_IN, FREEZE_DROP_IN, HBA_BLOCK, LITERAL_SECRET, RECOVERY_CONF, REWIND_SECRET,
+    SYNC_DROP_IN,
 };
 use super::settings::{Setting, primary_conninfo, settings_for, sync_settings_for};
 use super::steps::{Step, steps_for};
@@ -135,6 +136,9 @@ pub struct ClusterContext {
     pub sync: Option<String>,
     pub drop_in: &'static str,
     pub sync_drop_in: &'static str,
+    pub freeze_drop_in: &'static str,
+    /// primary_conninfo changes with a reload (13+): a WAL receiver can be stopped in place.
+    pub conninfo_reloads: bool,
     pub hba_block: &'static str,
     /// The first and last lines of the cluster's block in pg_hba.conf.
     pub hba_begin: String,
@@ -182,6 +186,9 @@ pub fn cluster_context(topo: &ValidTopology) -> ClusterContext {
         sync: topo.sync.as_ref().map(|s| s.standby_names()),
         drop_in: DROP_IN,
         sync_drop_in: SYNC_DROP_IN,
+        freeze_drop_in: FREEZE_DROP_IN,
+        conninfo_reloads: topo.facts.context("primary_conninfo")
+            == Some(crate::catalog::Context::Sighup),
         hba_block: HBA_BLOCK,
         hba_begin: block::hba_begin(&topo.cluster),
         hba_end: block::hba_end(&topo.cluster),
