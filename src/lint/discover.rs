@@ -190,21 +190,25 @@ pub fn load(
     pg_version: Option<u32>,
     default_major: &dyn Fn(&Path) -> Option<u32>,
 ) -> Cluster {
-    let pick = |dirs: &[&Path]| pick_major(pg_version, dirs, default_major);
+    let pick = |found: Option<(u32, &'static str)>, dirs: &[&Path]| {
+        pick_major(pg_version, found, dirs, default_major)
+    };
     match source {
         Source::Dir(dir) => from_dir(dir, &pick),
         Source::File(file, kind) => from_file(file, *kind, &pick),
     }
 }
 
+/// `found`: what the files say (PG_VERSION, the path), looked up by the caller before.
 fn pick_major(
     pg_version: Option<u32>,
+    found: Option<(u32, &'static str)>,
     dirs: &[&Path],
     default_major: &dyn Fn(&Path) -> Option<u32>,
 ) -> (u32, &'static str) {
     match pg_version {
         Some(m) => (m, "--pg-version"),
-        None => major_of(dirs).unwrap_or_else(|| {
+        None => found.unwrap_or_else(|| {
             dirs.last()
                 .and_then(|d| default_major(d))
                 .map_or((NEWEST, "assumed"), |m| (m, ".pgrepl.toml"))
@@ -212,11 +216,11 @@ fn pick_major(
     }
 }
 
-type PickMajor<'a> = dyn Fn(&[&Path]) -> (u32, &'static str) + 'a;
+type PickMajor<'a> = dyn Fn(Option<(u32, &'static str)>, &[&Path]) -> (u32, &'static str) + 'a;
 
 fn from_file(path: &Path, kind: FileKind, pick: &PickMajor<'_>) -> Cluster {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let (major, major_source) = pick(&[dir]);
+    let (major, major_source) = pick(major_of(&[dir]), &[dir]);
     let (conf, hba) = match kind {
         FileKind::Hba => (None, HbaFile::read(path, Features::for_config(major, None))),
         FileKind::Conf => (
@@ -246,18 +250,20 @@ fn from_file(path: &Path, kind: FileKind, pick: &PickMajor<'_>) -> Cluster {
 }
 
 fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
+    let files = ClusterFiles::in_dir(dir, Reading::Startup);
+    let found = files.major();
     let ClusterFiles {
         conf_path,
         conf,
         data_dir,
         hba_path,
         ..
-    } = ClusterFiles::in_dir(dir, Reading::Startup);
+    } = files;
     let mut dirs: Vec<&Path> = vec![dir];
     if let Some(d) = &data_dir {
         dirs.insert(0, d);
     }
-    let (major, major_source) = pick(&dirs);
+    let (major, major_source) = pick(found, &dirs);
     let hba = HbaFile::read(&hba_path, Features::for_config(major, conf.as_ref()));
     // What exists but was not read: checked only when reading failed (no extra system calls
     // on a readable fleet).

@@ -20,6 +20,9 @@ pub struct ClusterFiles {
     pub conf: Option<FileSettings>,
     pub data_dir: Option<PathBuf>,
     pub hba_path: PathBuf,
+    /// The major PG_VERSION says (the data directory's, else the config directory's), read
+    /// once: a fleet has thousands of clusters, each system call counts.
+    pg_version: Option<u32>,
 }
 
 impl ClusterFiles {
@@ -41,9 +44,16 @@ impl ClusterFiles {
                 .and_then(|r| r.setting.clone())
                 .map(PathBuf::from)
         };
+        // None: no PG_VERSION; Some(None): one that holds no major.
+        let in_dir = read_pg_version(&dir);
         let data_dir = setting("data_directory")
             .filter(|d| d.is_dir())
-            .or_else(|| dir.join("PG_VERSION").is_file().then(|| dir.clone()));
+            .or_else(|| in_dir.is_some().then(|| dir.clone()));
+        let pg_version = match &data_dir {
+            Some(d) if *d != dir => read_pg_version(d).flatten(),
+            _ => None,
+        }
+        .or(in_dir.flatten());
         let hba_path = setting("hba_file")
             .filter(|p| p.is_file())
             .unwrap_or_else(|| dir.join("pg_hba.conf"));
@@ -57,16 +67,20 @@ impl ClusterFiles {
             config_dir: dir,
             data_dir,
             hba_path,
+            pg_version,
         }
     }
 
     /// The major and what said it: PG_VERSION, else a 10–18 component of the path.
     pub fn major(&self) -> Option<(u32, &'static str)> {
+        if let Some(m) = self.pg_version {
+            return Some((m, "PG_VERSION"));
+        }
         let mut dirs: Vec<&Path> = vec![&self.config_dir];
         if let Some(d) = &self.data_dir {
             dirs.insert(0, d);
         }
-        major_of(&dirs)
+        major_in_path(&dirs)
     }
 }
 
@@ -82,13 +96,22 @@ pub fn parent_of(file: &Path) -> PathBuf {
 /// (Debian's /etc/postgresql/16/main, RHEL's /var/lib/pgsql/16/data).
 pub fn major_of(dirs: &[&Path]) -> Option<(u32, &'static str)> {
     for d in dirs {
-        if let Some(m) = std::fs::read_to_string(d.join("PG_VERSION"))
-            .ok()
-            .and_then(|v| v.trim().parse().ok())
-        {
+        if let Some(m) = read_pg_version(d).flatten() {
             return Some((m, "PG_VERSION"));
         }
     }
+    major_in_path(dirs)
+}
+
+/// `dir`'s PG_VERSION: `None` when it cannot be read, `Some(None)` when it holds no number.
+fn read_pg_version(dir: &Path) -> Option<Option<u32>> {
+    std::fs::read_to_string(dir.join("PG_VERSION"))
+        .ok()
+        .map(|v| v.trim().parse().ok())
+}
+
+/// The major of the first of `dirs` whose path names one (10–18).
+fn major_in_path(dirs: &[&Path]) -> Option<(u32, &'static str)> {
     let in_path = |p: &Path| {
         p.components()
             .filter_map(|c| c.as_os_str().to_str()?.parse::<u32>().ok())

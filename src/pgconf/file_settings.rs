@@ -198,17 +198,32 @@ impl FileSettings {
             );
             return;
         };
-        let mut names: Vec<Vec<u8>> = entries
+        // (name, whether the entry is a directory: d_type says, but for a symbolic link,
+        // which the server follows)
+        let mut names: Vec<(Vec<u8>, Option<bool>)> = entries
             .filter_map(Result::ok)
-            .map(|e| std::os::unix::ffi::OsStrExt::as_bytes(e.file_name().as_os_str()).to_vec())
-            .filter(|n| !n.starts_with(b".") && n.ends_with(b".conf"))
+            .map(|e| {
+                let name = e.file_name();
+                let is_dir = e
+                    .file_type()
+                    .ok()
+                    .filter(|t| !t.is_symlink())
+                    .map(|t| t.is_dir());
+                (
+                    std::os::unix::ffi::OsStrExt::as_bytes(name.as_os_str()).to_vec(),
+                    is_dir,
+                )
+            })
+            .filter(|(n, _)| !n.starts_with(b".") && n.ends_with(b".conf"))
             .collect();
         names.sort();
-        for name in names {
+        for (name, is_dir) in names {
             let path =
                 dir.join(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&name));
             // Directories named *.conf are skipped, as the server does.
-            if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+            let is_dir =
+                is_dir.unwrap_or_else(|| std::fs::metadata(&path).is_ok_and(|m| m.is_dir()));
+            if is_dir {
                 continue;
             }
             self.read_file(&path, caller, depth, true);
