@@ -14,13 +14,15 @@ use support::real::majors;
 /// The failures provoke.sh makes, what the standby's log shows of each, and whether the
 /// primary's log names it too. A role that does not exist: a password method tells the
 /// client only that authentication failed; the primary's log says why.
-const CASES: [(&str, &str, bool); 18] = [
+const CASES: [(&str, &str, bool); 21] = [
     ("no-password", "no-password", false),
     ("password-failed", "password-failed", true),
     ("unknown-role", "password-failed", true),
     ("role-not-replication", "role-not-replication", true),
+    ("role-not-login", "role-not-login", true),
     ("no-hba-record", "no-hba-record", true),
     ("connection-refused", "connection-refused", false),
+    ("listen-addresses-local", "connection-refused", false),
     ("slot-missing", "slot-missing", true),
     ("senders-exhausted", "senders-exhausted", true),
     ("hba-rejects", "hba-rejects", true),
@@ -37,6 +39,7 @@ const CASES: [(&str, &str, bool); 18] = [
     ("data-dir-permissions", "data-dir-permissions", false),
     ("connection-timeout", "connection-timeout", false),
     ("other-major-data", "other-major-data", false),
+    ("timeline-behind", "timeline-behind", false),
 ];
 
 /// The signatures found, each once (one failure can show as several lines with different

@@ -27,6 +27,7 @@ echo "$keep = $keep_value" >>"$dir/p/postgresql.conf"
   echo "host replication md5rep 127.0.0.1/32 scram-sha-256"
   echo "host replication norep 127.0.0.1/32 scram-sha-256"
   echo "host replication nobody 127.0.0.1/32 scram-sha-256"
+  echo "host replication nologin 127.0.0.1/32 scram-sha-256"
   echo "local all all trust"
 } >"$dir/p/pg_hba.conf"
 "$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w start >/dev/null
@@ -34,7 +35,8 @@ echo "$keep = $keep_value" >>"$dir/p/postgresql.conf"
   -c "CREATE ROLE rep REPLICATION LOGIN PASSWORD 'right'" \
   -c "CREATE ROLE norep LOGIN PASSWORD 'right'" \
   -c "CREATE ROLE other REPLICATION LOGIN PASSWORD 'right'" \
-  -c "CREATE ROLE bad REPLICATION LOGIN PASSWORD 'right'"
+  -c "CREATE ROLE bad REPLICATION LOGIN PASSWORD 'right'" \
+  -c "CREATE ROLE nologin REPLICATION NOLOGIN PASSWORD 'right'"
 # A password stored as md5 (18 warns that md5 is deprecated: not shown).
 "$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres \
   -c "SET client_min_messages = error" -c "SET password_encryption = 'md5'" \
@@ -93,6 +95,7 @@ standby no-password "host=127.0.0.1 port=$port user=rep passfile=$dir/none"
 standby password-failed "host=127.0.0.1 port=$port user=rep password=wrong"
 standby unknown-role "host=127.0.0.1 port=$port user=nobody password=x"
 standby role-not-replication "host=127.0.0.1 port=$port user=norep password=right"
+standby role-not-login "host=127.0.0.1 port=$port user=nologin password=right"
 standby no-hba-record "host=127.0.0.1 port=$port user=other password=right"
 standby connection-refused "host=127.0.0.1 port=$closed_port user=rep passfile=$dir/pass"
 standby slot-missing "$ok" "primary_slot_name = 'nosuch'"
@@ -108,6 +111,11 @@ standby system-identifier-mismatch "host=127.0.0.1 port=$other_port user=postgre
 "$bin/pg_ctl" -D "$dir/q" stop -m fast >/dev/null
 "$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w restart -o "-c max_wal_senders=0" >/dev/null
 standby senders-exhausted "$ok"
+# A primary that listens on its Unix socket only (listen_addresses = ''; 'localhost' on
+# another host): nothing accepts TCP connections.
+"$bin/pg_ctl" -D "$dir/p" -w stop -m fast >/dev/null
+"$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w start -o "-c listen_addresses=''" >/dev/null
+standby listen-addresses-local "$ok"
 # A healthy standby: its log has no failure.
 # (stop and start: restart would reuse the options of the run before)
 "$bin/pg_ctl" -D "$dir/p" -w stop -m fast >/dev/null
@@ -185,6 +193,14 @@ printf '127.0.0.1:%s:replication:rep:right\n' "$standby_port" >>"$dir/pass"
 sleep 2
 "$bin/pg_ctl" -D "$dir/p" stop -m immediate >/dev/null 2>&1 || true
 "$bin/pg_ctl" -D "$dir/s" stop -m fast >/dev/null
+# The promoted one made a standby of the old primary again, which is on the older timeline.
+rm -f "$dir/p/standby.signal" "$dir/p/recovery.conf"
+"$bin/pg_ctl" -D "$dir/p" -l "$dir/primary.log" -w start >/dev/null
+as_standby "$dir/s" "$ok" "recovery_target_timeline = 'latest'"
+"$bin/pg_ctl" -D "$dir/s" -l "$dir/standby-timeline-behind.log" -w start >/dev/null 2>&1 || true
+sleep 2
+"$bin/pg_ctl" -D "$dir/s" stop -m immediate >/dev/null 2>&1 || true
+"$bin/pg_ctl" -D "$dir/p" stop -m fast >/dev/null
 for _ in $(seq 200); do
   ! grep -q "timed out" "$dir/standby-connection-timeout.log" || break
   sleep 1
