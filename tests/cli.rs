@@ -1192,6 +1192,25 @@ fn lint_finds_a_fleet_tree_and_says_when_no_node_matches() {
         "{}",
         stderr(&o)
     );
+    // gen's output holds drop-ins, not a server's configuration: lint says so, for the
+    // directory and for a node's.
+    let out = tmp.path().join("out");
+    let o = pgrepl(&["gen", &example("cascade.toml"), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for dir in [out.clone(), out.join("pg-b")] {
+        let o = pgrepl(&[
+            "lint",
+            "--topology",
+            &example("cascade.toml"),
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("is `pgrepl gen` output"),
+            "{}",
+            stderr(&o)
+        );
+    }
     let empty = tmp.path().join("empty/a/b");
     fs::create_dir_all(&empty).unwrap();
     let o = pgrepl(&["lint", tmp.path().join("empty").to_str().unwrap()]);

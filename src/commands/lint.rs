@@ -11,6 +11,7 @@ use crate::exit::Exit;
 use crate::lint;
 use crate::lint::config::Configs;
 use crate::pgconf::file_kind::FileKind;
+use crate::render::DROP_IN;
 use crate::report;
 
 /// The codes of the rules named (by code or name); an unknown name is a usage error.
@@ -320,6 +321,20 @@ pub fn run(opts: &Args, style: Style) -> Exit {
     exit_for(opts.fail_on, errors, warnings, infos)
 }
 
+/// A path that is `pgrepl gen`'s output directory (or a node's directory in it), which lint
+/// finds no cluster in.
+fn gen_output(paths: &[PathBuf]) -> Option<&Path> {
+    paths.iter().map(|p| p.as_path()).find(|p| {
+        p.join(DROP_IN).is_file()
+            || (p.join("RUNBOOK.md").is_file()
+                && std::fs::read_dir(p).is_ok_and(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .any(|e| e.path().join(DROP_IN).is_file())
+                }))
+    })
+}
+
 /// Where the clusters to lint are: the paths given, or what standard input stands for.
 /// A path that cannot be read is exit 3, a command line that makes no sense 2.
 fn sources(opts: &Args) -> Result<Vec<lint::discover::Source>, (Exit, String)> {
@@ -336,7 +351,16 @@ fn sources(opts: &Args) -> Result<Vec<lint::discover::Source>, (Exit, String)> {
                 paths.push(p.clone());
             }
         }
-        return lint::discover::locate(&paths, kind).map_err(|e| (Exit::Io, e));
+        return lint::discover::locate(&paths, kind).map_err(|e| match gen_output(&paths) {
+            Some(out) => (
+                Exit::Usage,
+                format!(
+                    "{}: this is `pgrepl gen` output (RUNBOOK.md, <node>/{DROP_IN}), not a server's configuration, which is what lint reads. Run the runbooks' install-config steps, then lint the servers' configuration (with --topology, under paths that name their nodes: hosts/<node>/...); `pgrepl check` validates the topology itself",
+                    out.display()
+                ),
+            ),
+            None => (Exit::Io, e),
+        });
     }
     if opts.paths.len() > 1 {
         return Err((
