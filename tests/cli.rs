@@ -319,6 +319,46 @@ fn diagnose_exit_codes() {
     assert!(stdout(&o).contains("not recognised"), "{}", stdout(&o));
     let o = pgrepl(&["diagnose", dir.path().join("missing.log").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3));
+    // With the topology, addresses and slots in the messages are named as its nodes.
+    let primary = dir.path().join("primary.log");
+    fs::write(
+        &primary,
+        concat!(
+            "2026-12-05 10:00:00.000 UTC [7] FATAL:  could not connect to the primary server: connection to server at \"172.16.93.132\", port 5432 failed: FATAL:  password authentication failed for user \"replicator\"\n",
+            "2026-12-05 10:00:01.000 UTC [8] FATAL:  no pg_hba.conf entry for replication connection from host \"172.16.93.133\", user \"replicator\", no encryption\n",
+        ),
+    )
+    .unwrap();
+    let o = pgrepl(&[
+        "diagnose",
+        "--topology",
+        &example("guide.toml"),
+        primary.to_str().unwrap(),
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("upstream: 172.16.93.132:5432 (vm1)")
+            && out.contains("no replication record for replicator from 172.16.93.133 (vm2)"),
+        "{out}"
+    );
+    // A slot named after its node (`-` becomes `_`).
+    let slot = dir.path().join("slot.log");
+    fs::write(
+        &slot,
+        "2026-12-05 10:00:00.000 UTC [9] FATAL:  replication slot \"pg_b\" does not exist\n",
+    )
+    .unwrap();
+    let o = pgrepl(&[
+        "diagnose",
+        "--topology",
+        &example("cascade.toml"),
+        slot.to_str().unwrap(),
+    ]);
+    assert!(
+        stdout(&o).contains("the slot pg_b (pg-b) was never created"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

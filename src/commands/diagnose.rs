@@ -27,9 +27,18 @@ pub struct Args {
     pub format: Format,
 }
 
+/// A topology node, as far as the messages can name it.
+struct Node {
+    name: String,
+    host: String,
+    port: u16,
+    slot: Option<String>,
+    data_dir: PathBuf,
+    standby: bool,
+}
+
 pub fn run(opts: &Args, style: Style) -> Exit {
-    // (name, host, port, data directory, whether a standby)
-    let nodes: Vec<(String, String, u16, PathBuf, bool)> = match &opts.topology {
+    let nodes: Vec<Node> = match &opts.topology {
         None => Vec::new(),
         Some(path) => match topology_file::load(path, style, "nothing was diagnosed") {
             Ok(loaded) => loaded
@@ -37,25 +46,30 @@ pub fn run(opts: &Args, style: Style) -> Exit {
                 .expect("no errors means a topology")
                 .nodes
                 .iter()
-                .map(|n| {
-                    (
-                        n.name.clone(),
-                        n.host.to_string(),
-                        n.port,
-                        PathBuf::from(&n.layout.data_dir),
-                        n.role == crate::topology::model::Role::Standby,
-                    )
+                .map(|n| Node {
+                    name: n.name.clone(),
+                    host: n.host.to_string(),
+                    port: n.port,
+                    slot: n.slot.clone(),
+                    data_dir: PathBuf::from(&n.layout.data_dir),
+                    standby: n.role == crate::topology::model::Role::Standby,
                 })
                 .collect(),
             Err(code) => return code,
         },
     };
     // An address in a message: "H" (a client) or "H:P" (an upstream), as a node's name.
-    let name_of = |address: &str| -> Option<String> {
+    // What a message names, as a node: an address ("H" a client, "H:P" an upstream) or a
+    // standby's slot.
+    let name_of = |capture: &str, value: &str| -> Option<String> {
         nodes
             .iter()
-            .find(|(_, host, port, ..)| address == host || address == format!("{host}:{port}"))
-            .map(|(name, ..)| name.clone())
+            .find(|n| match capture {
+                "host" => value == n.host || value == format!("{}:{}", n.host, n.port),
+                "slot" => n.slot.as_deref() == Some(value),
+                _ => false,
+            })
+            .map(|n| n.name.clone())
     };
     let same_dir =
         |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
@@ -69,8 +83,8 @@ pub fn run(opts: &Args, style: Style) -> Exit {
                 Ok(d) => {
                     let meant_standby = nodes
                         .iter()
-                        .find(|n| same_dir(&n.3, &d.data_dir))
-                        .map(|n| n.4);
+                        .find(|n| same_dir(&n.data_dir, &d.data_dir))
+                        .map(|n| n.standby);
                     diagnose::data_dir::diagnose(&d, meant_standby, &mut found);
                 }
                 Err(e) => {

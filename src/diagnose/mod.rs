@@ -202,12 +202,13 @@ fn fill(text: &str, captures: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// Reads one log's text into `into`; `name_of` turns an address (host or host:port) into a
-/// node's name when a topology is known.
+/// Reads one log's text into `into`; `name_of(capture, value)` turns what a message names
+/// into a node's name when a topology is known: an address (`host`: host or host:port) or
+/// a replication slot (`slot`: pgrepl names a standby's slot after it).
 pub fn read_log(
     file: &str,
     text: &str,
-    name_of: &dyn Fn(&str) -> Option<String>,
+    name_of: &dyn Fn(&str, &str) -> Option<String>,
     into: &mut Diagnosis,
 ) {
     // A standby retries every few seconds: one entry per failure, counted (by index, so a
@@ -225,13 +226,11 @@ pub fn read_log(
             Some((s, captures)) => {
                 let mut captures: BTreeMap<String, String> = captures.into_iter().collect();
                 for (name, value) in captures.iter_mut() {
-                    if name == "host" {
-                        if let Some(node) = name_of(value) {
-                            *value = format!("{value} ({node})");
-                        }
+                    if let Some(node) = name_of(name, value).filter(|n| n != value) {
+                        *value = format!("{value} ({node})");
                     }
                 }
-                let upstream = upstream_of(line).map(|a| match name_of(&a) {
+                let upstream = upstream_of(line).map(|a| match name_of("host", &a) {
                     Some(node) => format!("{a} ({node})"),
                     None => a,
                 });
