@@ -58,7 +58,6 @@ pub fn run(opts: &Args, style: Style) -> Exit {
             Err(code) => return code,
         },
     };
-    // An address in a message: "H" (a client) or "H:P" (an upstream), as a node's name.
     // What a message names, as a node: an address ("H" a client, "H:P" an upstream) or a
     // standby's slot.
     let name_of = |capture: &str, value: &str| -> Option<String> {

@@ -34,7 +34,8 @@ pub fn control_state(data_dir: &Path) -> Option<&'static str> {
     std::fs::File::open(data_dir.join("global/pg_control"))
         .and_then(|mut f| f.read_exact(&mut head))
         .ok()?;
-    let word = |at: usize| u32::from_le_bytes(head[at..at + 4].try_into().expect("4 bytes"));
+    // Written in the server's byte order: this machine's, for a server that runs on it.
+    let word = |at: usize| u32::from_ne_bytes(head[at..at + 4].try_into().expect("4 bytes"));
     if !CONTROL_VERSIONS.contains(&word(8)) {
         return None;
     }
