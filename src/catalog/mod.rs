@@ -231,6 +231,11 @@ impl MajorFacts {
         self.params().get(param).map(|p| p.context)
     }
 
+    /// Whether a reload applies a new value of `param` (e.g. primary_conninfo from 13).
+    pub fn reloads(&self, param: &str) -> bool {
+        self.context(param) == Some(Context::Sighup)
+    }
+
     /// Every parameter of this major.
     pub fn params(&self) -> &'static params::MajorParams {
         params::params(self.major).expect("every supported major has a table")

@@ -190,7 +190,7 @@ pub fn load(
     pg_version: Option<u32>,
     default_major: &dyn Fn(&Path) -> Option<u32>,
 ) -> Cluster {
-    let pick = |found: Option<(u32, &'static str)>, dirs: &[&Path]| {
+    let pick = |found: &dyn Fn() -> Option<(u32, &'static str)>, dirs: &[&Path]| {
         pick_major(pg_version, found, dirs, default_major)
     };
     match source {
@@ -199,16 +199,16 @@ pub fn load(
     }
 }
 
-/// `found`: what the files say (PG_VERSION, the path), looked up by the caller before.
+/// `found`: what the files say (PG_VERSION, the path), asked only without --pg-version.
 fn pick_major(
     pg_version: Option<u32>,
-    found: Option<(u32, &'static str)>,
+    found: &dyn Fn() -> Option<(u32, &'static str)>,
     dirs: &[&Path],
     default_major: &dyn Fn(&Path) -> Option<u32>,
 ) -> (u32, &'static str) {
     match pg_version {
         Some(m) => (m, "--pg-version"),
-        None => found.unwrap_or_else(|| {
+        None => found().unwrap_or_else(|| {
             dirs.last()
                 .and_then(|d| default_major(d))
                 .map_or((NEWEST, "assumed"), |m| (m, ".pgrepl.toml"))
@@ -216,11 +216,12 @@ fn pick_major(
     }
 }
 
-type PickMajor<'a> = dyn Fn(Option<(u32, &'static str)>, &[&Path]) -> (u32, &'static str) + 'a;
+type PickMajor<'a> =
+    dyn Fn(&dyn Fn() -> Option<(u32, &'static str)>, &[&Path]) -> (u32, &'static str) + 'a;
 
 fn from_file(path: &Path, kind: FileKind, pick: &PickMajor<'_>) -> Cluster {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let (major, major_source) = pick(major_of(&[dir]), &[dir]);
+    let (major, major_source) = pick(&|| major_of(&[dir]), &[dir]);
     let (conf, hba) = match kind {
         FileKind::Hba => (None, HbaFile::read(path, Features::for_config(major, None))),
         FileKind::Conf => (
@@ -251,7 +252,13 @@ fn from_file(path: &Path, kind: FileKind, pick: &PickMajor<'_>) -> Cluster {
 
 fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
     let files = ClusterFiles::in_dir(dir, Reading::Startup);
-    let found = files.major();
+    let (major, major_source) = {
+        let mut dirs: Vec<&Path> = vec![dir];
+        if let Some(d) = &files.data_dir {
+            dirs.insert(0, d);
+        }
+        pick(&|| files.major(), &dirs)
+    };
     let ClusterFiles {
         conf_path,
         conf,
@@ -259,11 +266,6 @@ fn from_dir(dir: &Path, pick: &PickMajor<'_>) -> Cluster {
         hba_path,
         ..
     } = files;
-    let mut dirs: Vec<&Path> = vec![dir];
-    if let Some(d) = &data_dir {
-        dirs.insert(0, d);
-    }
-    let (major, major_source) = pick(found, &dirs);
     let hba = HbaFile::read(&hba_path, Features::for_config(major, conf.as_ref()));
     // What exists but was not read: checked only when reading failed (no extra system calls
     // on a readable fleet).

@@ -29,7 +29,7 @@ pub(super) fn order(b: &mut Builder<'_>, changes: &Changes, demoted: usize, prom
             .filter(|&i| i != promoted),
     );
     // 13+ reload primary_conninfo: the step stops the WAL receiver in place.
-    let stops = if new.facts.context("primary_conninfo") == Some(crate::catalog::Context::Sighup) {
+    let stops = if new.facts.reloads("primary_conninfo") {
         "its WAL receiver is stopped (what it received can no longer change), "
     } else {
         ""

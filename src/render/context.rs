@@ -187,8 +187,7 @@ pub fn cluster_context(topo: &ValidTopology) -> ClusterContext {
         drop_in: DROP_IN,
         sync_drop_in: SYNC_DROP_IN,
         freeze_drop_in: FREEZE_DROP_IN,
-        conninfo_reloads: topo.facts.context("primary_conninfo")
-            == Some(crate::catalog::Context::Sighup),
+        conninfo_reloads: topo.facts.reloads("primary_conninfo"),
         hba_block: HBA_BLOCK,
         hba_begin: block::hba_begin(&topo.cluster),
         hba_end: block::hba_end(&topo.cluster),
