@@ -69,10 +69,10 @@ fn before_failover(
     major: u32,
     scenario: u16,
     nodes: &[&'static str],
-    initdb: &[&str],
+    servers: (&[&str], bool),
     edit: impl Fn(String) -> String,
 ) -> Option<(Lab, String, PathBuf)> {
-    let (lab, first, _) = running_lab(major, scenario, nodes, initdb, edit)?;
+    let (lab, first, _) = running_lab(major, scenario, nodes, servers, edit)?;
     let new = swap_primary(&first);
     let plan = lab.plan_with(&first, &new, "failover", &["--failover"]);
     lab.sql("vm1", "CREATE TABLE committed (n int)");
@@ -86,11 +86,19 @@ fn before_failover(
     Some((lab, new, plan))
 }
 
+/// With each node's configuration outside its data directory (as Debian keeps it), so
+/// pg_rewind is told where it is (`--config-file`, 15+) and copies none of it.
 fn failover(major: u32) {
     let nodes = ["vm1", "vm2", "vm3"];
-    let Some((mut lab, new, plan)) = before_failover(major, 4, &nodes, &[], |t| t) else {
+    let Some((mut lab, new, plan)) = before_failover(major, 4, &nodes, (&[], true), |t| t) else {
         return;
     };
+    let rejoin_script = fs::read_to_string(plan.join("vm1/runbook/plan-rejoin.sh")).unwrap();
+    assert_eq!(
+        rejoin_script.contains("--config-file=\"$PG_CONFIG_DIR/postgresql.conf\""),
+        major >= 15,
+        "PG{major}: pg_rewind --config-file where it exists"
+    );
     // While vm1 lives, the failover refuses: its standbys stream from it, and it answers.
     for (step, says) in [
         ("vm2/runbook/plan-received.sh", "still streams from vm1"),
@@ -119,7 +127,7 @@ fn failover(major: u32) {
         "PG{major}: received: {said}{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let freeze = lab.data("vm3").join("conf.d/zz-pgrepl-failover.conf");
+    let freeze = lab.config("vm3").join("conf.d/zz-pgrepl-failover.conf");
     assert_eq!(
         (said.contains("the WAL receiver stops"), freeze.exists()),
         (major >= 13, major >= 13),
@@ -183,7 +191,9 @@ fn failover(major: u32) {
     assert_eq!(slots(&lab, "vm1"), "", "PG{major}: vm1 kept its slots");
     for n in nodes {
         assert!(
-            !lab.data(n).join("conf.d/zz-pgrepl-failover.conf").exists(),
+            !lab.config(n)
+                .join("conf.d/zz-pgrepl-failover.conf")
+                .exists(),
             "PG{major}: {n} kept the failover's stop of its WAL receiver"
         );
     }
@@ -227,7 +237,8 @@ fn failover_reclone(major: u32) {
             1,
         )
     };
-    let Some((mut lab, _, plan)) = before_failover(major, 5, &["vm1", "vm2"], initdb, checksums)
+    let Some((mut lab, _, plan)) =
+        before_failover(major, 5, &["vm1", "vm2"], (initdb, false), checksums)
     else {
         return;
     };

@@ -49,6 +49,10 @@ pub struct Lab {
     pub times: BTreeMap<String, Duration>,
     /// A private network namespace (held by a sleeping process) every command runs in.
     pub netns: Option<std::process::Child>,
+    /// Configuration kept outside the data directory, as Debian's packages do: each node's
+    /// postgresql.conf, pg_hba.conf and pg_ident.conf in `<node>/etc`, whose postgresql.conf
+    /// names the data directory. Set before the servers are made.
+    pub split_config: bool,
 }
 
 impl Drop for Lab {
@@ -118,6 +122,7 @@ impl Lab {
             nodes,
             times: BTreeMap::new(),
             netns: None,
+            split_config: false,
         })
     }
 
@@ -192,6 +197,16 @@ impl Lab {
         self.dir.join(name).join("data")
     }
 
+    /// The directory of the node's postgresql.conf: `<node>/etc` with `split_config`, else
+    /// the data directory.
+    pub fn config(&self, name: &str) -> PathBuf {
+        if self.split_config {
+            self.dir.join(name).join("etc")
+        } else {
+            self.data(name)
+        }
+    }
+
     pub fn tool(&self, t: &str) -> String {
         self.bin.join(t).to_string_lossy().into_owned()
     }
@@ -217,25 +232,42 @@ impl Lab {
         c.args(["-E", "UTF8", "--locale=C", "-N"]).args(initdb);
         run(c, "initdb");
         self.times.insert(format!("initdb {name}"), start.elapsed());
-        let conf = data.join("postgresql.conf");
-        let mut text = fs::read_to_string(&conf).unwrap();
-        text.push_str(&format!(
+        let quoted = |p: &Path| pgrepl::pgconf::quote::conf_string(&p.to_string_lossy());
+        let mut lab_lines = format!(
             "\n# lab\nunix_socket_directories = {}\nport = {}\nlisten_addresses = ''\n",
-            pgrepl::pgconf::quote::conf_string(&self.dir.join("sockets").to_string_lossy()),
+            quoted(&self.dir.join("sockets")),
             self.port(name)
-        ));
+        );
+        let config = self.config(name);
+        if self.split_config {
+            // As pg_createcluster leaves it: the files moved out, postgresql.conf naming
+            // where everything is. The test user owns the directory (it is in the lab's).
+            run(self.pg("mkdir").arg(&config), "mkdir etc");
+            for f in ["postgresql.conf", "pg_hba.conf", "pg_ident.conf"] {
+                run(
+                    self.pg("mv").arg(data.join(f)).arg(config.join(f)),
+                    "mv config",
+                );
+            }
+            lab_lines.push_str(&format!(
+                "data_directory = {}\nhba_file = {}\nident_file = {}\n",
+                quoted(&data),
+                quoted(&config.join("pg_hba.conf")),
+                quoted(&config.join("pg_ident.conf"))
+            ));
+        }
+        let conf = config.join("postgresql.conf");
+        let mut text = fs::read_to_string(&conf).unwrap();
+        text.push_str(&lab_lines);
         fs::write(&conf, text).unwrap();
-        let mut c = self.pg(&self.tool("pg_ctl"));
-        c.args(["start", "-D", data.to_str().unwrap(), "-l"]);
-        c.arg(self.dir.join(name).join("server.log"));
-        c.args(["-w", "-t", "120"]);
-        run(c, "pg_ctl start");
+        self.pg_ctl(name, &["start"]);
     }
 
     /// pg_ctl on a node's data directory: `stop -m fast`, `start` (its log as before)...
     pub fn pg_ctl(&self, name: &str, args: &[&str]) {
+        // pg_ctl finds the data directory from a configuration directory itself.
         let mut c = self.pg(&self.tool("pg_ctl"));
-        c.args(args).arg("-D").arg(self.data(name));
+        c.args(args).arg("-D").arg(self.config(name));
         if args.first() == Some(&"start") {
             c.arg("-l").arg(self.dir.join(name).join("server.log"));
         }
@@ -272,13 +304,13 @@ firewall = "none"
 
 [layout]
 kind = "custom"
-data_dir = {data_dir}
+data_dir = {data_dir}{config_dir}
 bin_dir = "{bin}"
 os_user = "{user}"
 socket_dir = {socket_dir}
 passfile = {passfile}
 log = {log}
-start = "{{bin_dir}}/pg_ctl start -D {{data_dir}} -l {{data_dir}}/../server.log -w -t 120"
+start = "{{bin_dir}}/pg_ctl start -D {{config_dir}} -l {{data_dir}}/../server.log -w -t 120"
 stop = "{{bin_dir}}/pg_ctl stop -D {{data_dir}} -m fast -w"
 
 [replication]
@@ -287,6 +319,14 @@ user = "replicator"
 {body}"#,
             major = self.major,
             data_dir = toml_string(&format!("{}/{{node}}/data", self.dir.display())),
+            config_dir = if self.split_config {
+                format!(
+                    "\nconfig_dir = {}",
+                    toml_string(&format!("{}/{{node}}/etc", self.dir.display()))
+                )
+            } else {
+                String::new()
+            },
             socket_dir = toml_string(&format!("{}/sockets", self.dir.display())),
             passfile = toml_string(&format!(
                 "{}/{{node}}/replication.pgpass",
@@ -608,17 +648,17 @@ user = "replicator"
 
     /// Config files pgrepl manages on a node, for the idempotence comparison.
     pub fn managed_files(&self, name: &str) -> Vec<(String, Vec<u8>)> {
-        let data = self.data(name);
+        let (config, data) = (self.config(name), self.data(name));
         [
-            "postgresql.conf",
-            "pg_hba.conf",
-            "conf.d/pgrepl-replication.conf",
-            "conf.d/pgrepl-synchronous.conf",
-            "recovery.conf",
-            "postgresql.auto.conf",
+            (&config, "postgresql.conf"),
+            (&config, "pg_hba.conf"),
+            (&config, "conf.d/pgrepl-replication.conf"),
+            (&config, "conf.d/pgrepl-synchronous.conf"),
+            (&data, "recovery.conf"),
+            (&data, "postgresql.auto.conf"),
         ]
         .iter()
-        .filter_map(|f| fs::read(data.join(f)).ok().map(|b| (f.to_string(), b)))
+        .filter_map(|(dir, f)| fs::read(dir.join(f)).ok().map(|b| (f.to_string(), b)))
         .collect()
     }
 }

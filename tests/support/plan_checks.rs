@@ -7,16 +7,18 @@ use std::path::PathBuf;
 use super::lab::Lab;
 
 /// A lab of `names` (the first the primary, the others its standbys) set up by gen's
-/// runbook, initdb given `initdb`, the topology changed by `edit`: the lab, its topology and
-/// gen's output directory. `None` when the major's binaries are missing.
+/// runbook, initdb given `initdb`, the configuration outside the data directories if
+/// `split_config`, the topology changed by `edit`: the lab, its topology and gen's output
+/// directory. `None` when the major's binaries are missing.
 pub fn running_lab(
     major: u32,
     scenario: u16,
     names: &[&'static str],
-    initdb: &[&str],
+    (initdb, split_config): (&[&str], bool),
     edit: impl Fn(String) -> String,
 ) -> Option<(Lab, String, PathBuf)> {
     let mut lab = Lab::new(major, scenario, names)?;
+    lab.split_config = split_config;
     for n in names {
         lab.init_server_with(n, initdb);
     }
@@ -45,14 +47,14 @@ pub fn installed_as_generated(lab: &Lab, topology: &str, nodes: &[&str], what: &
         let written =
             fs::read_to_string(out.join(node).join("conf.d/pgrepl-replication.conf")).unwrap();
         let installed =
-            fs::read_to_string(lab.data(node).join("conf.d/pgrepl-replication.conf")).unwrap();
+            fs::read_to_string(lab.config(node).join("conf.d/pgrepl-replication.conf")).unwrap();
         assert_eq!(
             installed, written,
             "PG{}: {what}: {node}'s drop-in is not what gen writes",
             lab.major
         );
         let block = fs::read_to_string(out.join(node).join("pg_hba-replication.conf")).unwrap();
-        let hba = fs::read_to_string(lab.data(node).join("pg_hba.conf")).unwrap();
+        let hba = fs::read_to_string(lab.config(node).join("pg_hba.conf")).unwrap();
         assert!(
             hba.contains(block.trim_end()),
             "PG{}: {what}: {node}'s pg_hba.conf lacks gen's block",
@@ -66,7 +68,7 @@ pub fn lint_clean(lab: &Lab, topology: &str, nodes: &[&str], what: &str) {
     let file = lab.dir.join(format!("lint-{what}.toml"));
     fs::write(&file, topology).unwrap();
     let mut args = vec!["lint".to_owned()];
-    args.extend(nodes.iter().map(|n| lab.data(n).display().to_string()));
+    args.extend(nodes.iter().map(|n| lab.config(n).display().to_string()));
     args.extend([
         "--topology".into(),
         file.display().to_string(),
