@@ -3,6 +3,7 @@
 
 pub mod certs;
 pub mod lab;
+pub mod lab_runbooks;
 pub mod netns;
 pub mod plan_checks;
 pub mod real;
