@@ -41,6 +41,11 @@ clients() {
 TABLE
 }
 
+# The clients() row of a major, empty when it has none.
+client_row() { # major
+  clients | awk -v m="$1" '$1 == m'
+}
+
 check_sha() { # file sha256
   local got
   got=$(sha256sum "$1" | cut -d' ' -f1)
@@ -68,7 +73,7 @@ fetch_server() { # major -> $cache/<major>/server
 
 fetch_client() { # major -> $cache/<client-major>/client
   local major=$1 spec py sha dest tmp whl
-  read -r _ spec py sha < <(clients | awk -v m="$major" '$1 == m') || true
+  read -r _ spec py sha < <(client_row "$major") || true
   [ -n "${spec:-}" ] || return 0
   dest=$cache/$major/client
   [ -x "$dest/bin/pg_basebackup" ] && return 0
@@ -98,7 +103,7 @@ fetch_client() { # major -> $cache/<client-major>/client
 assemble() { # major
   local major=$1 client_major bin tool real
   client_major=$major
-  [ -n "$(clients | awk -v m="$major" '$1 == m')" ] || client_major=13
+  [ -n "$(client_row "$major")" ] || client_major=13
   fetch_client "$client_major"
   bin=$cache/$major/bin
   rm -rf "$bin" && mkdir -p "$bin"
