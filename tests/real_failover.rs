@@ -69,10 +69,11 @@ fn before_failover(
     major: u32,
     scenario: u16,
     nodes: &[&'static str],
-    servers: (&[&str], bool),
+    initdb: &[&str],
+    split_config: bool,
     edit: impl Fn(String) -> String,
 ) -> Option<(Lab, String, PathBuf)> {
-    let (lab, first, _) = running_lab(major, scenario, nodes, servers, edit)?;
+    let (lab, first, _) = running_lab(major, scenario, nodes, initdb, split_config, edit)?;
     let new = swap_primary(&first);
     let plan = lab.plan_with(&first, &new, "failover", &["--failover"]);
     lab.sql("vm1", "CREATE TABLE committed (n int)");
@@ -90,7 +91,7 @@ fn before_failover(
 /// pg_rewind is told where it is (`--config-file`, 15+) and copies none of it.
 fn failover(major: u32) {
     let nodes = ["vm1", "vm2", "vm3"];
-    let Some((mut lab, new, plan)) = before_failover(major, 4, &nodes, (&[], true), |t| t) else {
+    let Some((mut lab, new, plan)) = before_failover(major, 4, &nodes, &[], true, |t| t) else {
         return;
     };
     let rejoin_script = fs::read_to_string(plan.join("vm1/runbook/plan-rejoin.sh")).unwrap();
@@ -242,7 +243,7 @@ fn failover_reclone(major: u32) {
         )
     };
     let Some((mut lab, _, plan)) =
-        before_failover(major, 5, &["vm1", "vm2"], (initdb, false), checksums)
+        before_failover(major, 5, &["vm1", "vm2"], initdb, false, checksums)
     else {
         return;
     };

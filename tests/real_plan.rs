@@ -234,7 +234,7 @@ fn retire_synchronous(major: u32) {
 /// directory (no base backup), and the downtime is printed.
 fn switchover(major: u32) {
     let nodes = ["vm1", "vm2", "vm3"];
-    let Some((mut lab, first, out)) = running_lab(major, 3, &nodes, (&[], false), |t| t) else {
+    let Some((mut lab, first, out)) = running_lab(major, 3, &nodes, &[], false, |t| t) else {
         return;
     };
     // vm2 is the primary, vm1 and vm3 stream from it.

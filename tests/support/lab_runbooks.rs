@@ -52,12 +52,11 @@ user = "replicator"
 
 {body}"#,
             major = self.major,
-            data_dir = toml_string(&format!("{}/{{node}}/data", self.dir.display())),
+            // The node's directories as the lab makes them, `{node}` for gen to fill in.
+            data_dir = toml_string(&self.data("{node}").to_string_lossy()),
             config_dir = if self.split_config {
-                format!(
-                    "\nconfig_dir = {}",
-                    toml_string(&format!("{}/{{node}}/etc", self.dir.display()))
-                )
+                let config = self.config("{node}");
+                format!("\nconfig_dir = {}", toml_string(&config.to_string_lossy()))
             } else {
                 String::new()
             },

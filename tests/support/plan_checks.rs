@@ -14,7 +14,8 @@ pub fn running_lab(
     major: u32,
     scenario: u16,
     names: &[&'static str],
-    (initdb, split_config): (&[&str], bool),
+    initdb: &[&str],
+    split_config: bool,
     edit: impl Fn(String) -> String,
 ) -> Option<(Lab, String, PathBuf)> {
     let mut lab = Lab::new(major, scenario, names)?;
