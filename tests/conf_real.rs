@@ -301,8 +301,8 @@ fn rows_match_the_server(major: u32) {
                 let applied = comparable.then_some(r.applied);
                 (
                     r.sourceline,
-                    r.name,
-                    r.setting,
+                    r.name.as_deref().map(str::to_owned),
+                    r.setting.as_deref().map(str::to_owned),
                     file_error,
                     unrecognized,
                     applied,

@@ -71,7 +71,7 @@ proptest! {
         // And the setting is in effect in the patched file: its last occurrence has the value.
         let f = ConfFile::parse(once);
         let last = f.lines.iter().rev().find_map(|l| match &l.item {
-            pgrepl::pgconf::conf::Item::Setting(s) if s.name.eq_ignore_ascii_case("max_wal_senders") => Some(s.value.clone()),
+            pgrepl::pgconf::conf::Item::Setting(s) if s.name.eq_ignore_ascii_case("max_wal_senders") => Some(s.value.to_string()),
             _ => None,
         });
         // A syntax error earlier in the file stops the server, not the patch: the value is there.

@@ -58,8 +58,8 @@ fn print_table(rows: &[Row]) {
                 r.sourcefile.as_deref().unwrap_or_default().to_owned(),
                 r.sourceline.map(|l| l.to_string()).unwrap_or_default(),
                 r.seqno.to_string(),
-                r.name.clone().unwrap_or_default(),
-                r.setting.clone().unwrap_or_default(),
+                r.name.as_deref().unwrap_or_default().to_owned(),
+                r.setting.as_deref().unwrap_or_default().to_owned(),
                 if r.applied { "t" } else { "f" }.to_owned(),
                 r.error.clone().unwrap_or_default(),
             ]

@@ -151,7 +151,7 @@ impl Cluster {
     /// The effective value, or the server's default when nothing sets it.
     pub fn value(&self, name: &str) -> Option<String> {
         match self.effective(name) {
-            Some(l) => Some(l.setting.value.clone()),
+            Some(l) => Some(l.setting.value.to_string()),
             None => crate::catalog::params::params(self.major)?
                 .get(name)
                 .map(|p| p.default.clone()),

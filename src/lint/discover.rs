@@ -303,7 +303,7 @@ fn recovery_conf(data_dir: &Path) -> Option<Vec<(String, String)>> {
             .lines
             .into_iter()
             .filter_map(|l| match l.item {
-                Item::Setting(s) => Some((s.name, s.value)),
+                Item::Setting(s) => Some((s.name.to_string(), s.value.to_string())),
                 _ => None,
             })
             .collect(),

@@ -41,7 +41,7 @@ impl ClusterFiles {
         let setting = |name: &str| {
             conf.as_ref()
                 .and_then(|c| c.effective(name))
-                .and_then(|r| r.setting.clone())
+                .and_then(|r| r.setting.as_deref())
                 .map(PathBuf::from)
         };
         // None: no PG_VERSION; Some(None): one that holds no major.

@@ -24,10 +24,10 @@ pub enum Item {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
     /// As written (names are matched case-insensitively).
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     pub name_span: Range<usize>,
     /// After removing quotes and escapes, as the server stores it.
-    pub value: String,
+    pub value: std::sync::Arc<str>,
     /// The value token as written, quotes included.
     pub value_span: Range<usize>,
     pub quoted: bool,
@@ -377,9 +377,9 @@ fn parse_line(text: &[u8], line: Range<usize>) -> Item {
         }));
     }
     Item::Setting(Box::new(Setting {
-        name,
+        name: name.into(),
         name_span: name_span.clone(),
-        value,
+        value: value.into(),
         value_span: value_span.clone(),
         quoted,
         comment,
@@ -406,14 +406,20 @@ mod tests {
 
     #[test]
     fn values_as_the_server_reads_them() {
-        assert_eq!(setting("wal_level = replica").value, "replica");
-        assert_eq!(setting("wal_level replica").value, "replica");
-        assert_eq!(setting("shared_buffers=128MB # comment").value, "128MB");
-        assert_eq!(setting("listen_addresses = '*'").value, "*");
-        assert_eq!(setting(r"x.y = 'it''s \'q\' \n\101'").value, "it's 'q' \nA");
-        assert_eq!(setting("a = -1.5e3").value, "-1.5e3");
-        assert_eq!(setting("a = 0x1F").value, "0x1F");
-        assert_eq!(setting("a = var/lib:x-y.z").value, "var/lib:x-y.z");
+        assert_eq!(setting("wal_level = replica").value.as_ref(), "replica");
+        assert_eq!(setting("wal_level replica").value.as_ref(), "replica");
+        assert_eq!(
+            setting("shared_buffers=128MB # comment").value.as_ref(),
+            "128MB"
+        );
+        assert_eq!(setting("listen_addresses = '*'").value.as_ref(), "*");
+        assert_eq!(
+            setting(r"x.y = 'it''s \'q\' \n\101'").value.as_ref(),
+            "it's 'q' \nA"
+        );
+        assert_eq!(setting("a = -1.5e3").value.as_ref(), "-1.5e3");
+        assert_eq!(setting("a = 0x1F").value.as_ref(), "0x1F");
+        assert_eq!(setting("a = var/lib:x-y.z").value.as_ref(), "var/lib:x-y.z");
         let s = setting("port = 5432   # the port");
         assert_eq!(s.comment, Some(14..24));
     }

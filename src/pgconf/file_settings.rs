@@ -29,8 +29,8 @@ pub struct Row {
     pub sourcefile: Option<Arc<str>>,
     pub sourceline: Option<usize>,
     pub seqno: usize,
-    pub name: Option<String>,
-    pub setting: Option<String>,
+    pub name: Option<Arc<str>>,
+    pub setting: Option<Arc<str>>,
     pub applied: bool,
     pub error: Option<String>,
 }
@@ -137,6 +137,13 @@ impl FileSettings {
         let file = ConfFile::parse(bytes);
         let source: Arc<str> = path.display().to_string().into();
         let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        // One row per setting: sized once, not doubled (a file can have millions).
+        self.rows.reserve(
+            file.lines
+                .iter()
+                .filter(|l| matches!(l.item, Item::Setting(_)))
+                .count(),
+        );
         let mut syntax_errors = 0;
         for line in &file.lines {
             match &line.item {
@@ -248,7 +255,7 @@ impl FileSettings {
         let mut last: rustc_hash::FxHashMap<&str, usize> = Default::default();
         for (i, row) in self.rows.iter().enumerate() {
             if let Some(n) = &row.name {
-                last.insert(n.as_str(), i);
+                last.insert(n, i);
             }
         }
         let mut applied: Vec<usize> = last.into_values().collect();

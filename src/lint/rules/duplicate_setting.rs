@@ -49,7 +49,7 @@ fn check(c: &Cluster, f: &mut Findings) {
             let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
                 Cow::Owned(name.to_ascii_lowercase())
             } else {
-                Cow::Borrowed(name.as_str())
+                Cow::Borrowed(&**name)
             };
             (file, name)
         })
