@@ -9,6 +9,7 @@
 //! syntax error for that line, and parsing goes on with the next.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 /// What one line holds. Boxed: most lines of a real postgresql.conf are comments, and a
 /// fleet's worth of lines is allocated, so an empty line must cost a pointer, not a setting.
@@ -24,10 +25,10 @@ pub enum Item {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
     /// As written (names are matched case-insensitively).
-    pub name: std::sync::Arc<str>,
+    pub name: Arc<str>,
     pub name_span: Range<usize>,
     /// After removing quotes and escapes, as the server stores it.
-    pub value: std::sync::Arc<str>,
+    pub value: Arc<str>,
     /// The value token as written, quotes included.
     pub value_span: Range<usize>,
     pub quoted: bool,
