@@ -231,9 +231,32 @@ fn finish(mut all: Vec<Finding>) -> Vec<Finding> {
         file.then_with(|| {
             (a.diagnostic.offset(), a.diagnostic.code)
                 .cmp(&(b.diagnostic.offset(), b.diagnostic.code))
+                .then_with(|| a.diagnostic.message.cmp(&b.diagnostic.message))
         })
     });
-    all.dedup_by(|a, b| same(&a.file, &b.file) && a.diagnostic == b.diagnostic);
+    // Equal findings need not be neighbours: one with the same code, place and message but
+    // other labels can sort between them. Each is compared with the ones kept for its code,
+    // place and message (one or two), in place.
+    let same_place = |a: &Finding, b: &Finding| {
+        same(&a.file, &b.file)
+            && a.diagnostic.offset() == b.diagnostic.offset()
+            && a.diagnostic.code == b.diagnostic.code
+            && a.diagnostic.message == b.diagnostic.message
+    };
+    let (mut kept, mut place) = (0, 0);
+    for i in 0..all.len() {
+        if kept > place && !same_place(&all[place], &all[i]) {
+            place = kept;
+        }
+        let repeat = all[place..kept]
+            .iter()
+            .any(|k| same(&k.file, &all[i].file) && k.diagnostic == all[i].diagnostic);
+        if !repeat {
+            all.swap(kept, i);
+            kept += 1;
+        }
+    }
+    all.truncate(kept);
     all
 }
 
@@ -292,5 +315,31 @@ mod tests {
             ignore: vec!["PGR007"],
         };
         assert!(!but.runs(wal) && but.runs(hba));
+    }
+
+    #[test]
+    fn equal_findings_are_reported_once_even_when_not_neighbours() {
+        let file: Arc<Path> = Arc::from(Path::new("pg_hba.conf"));
+        let at = |label: &'static str| Finding {
+            file: file.clone(),
+            diagnostic: Diagnostic::error("PGR011", "m")
+                .label(3..7, "here")
+                .label(20..22, label),
+        };
+        // As two clusters sharing the file report it: a, b from one, a and b from the other.
+        let out = finish(vec![at("a"), at("b"), at("a"), at("b")]);
+        let second: Vec<&str> = out.iter().map(|f| &*f.diagnostic.labels[1].text).collect();
+        assert_eq!(second, ["a", "b"]);
+        // A different place starts afresh; an equal finding there is kept.
+        let mut later = at("a");
+        later.diagnostic.labels[0].span = 9..12;
+        // Another message at the same place sorts by message, and is kept.
+        let mut other = at("a");
+        other.diagnostic.message = "n".into();
+        assert_eq!(finish(vec![other.clone(), at("a"), other]).len(), 2);
+        assert_eq!(
+            finish(vec![at("a"), later.clone(), at("a"), later]).len(),
+            2
+        );
     }
 }
