@@ -1,7 +1,9 @@
 use std::borrow::Cow;
+use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
+use crate::lint::cluster::Located;
 use crate::lint::{Cluster, Findings};
 
 crate::declare_rule! {
@@ -27,41 +29,19 @@ crate::declare_rule! {
 }
 
 fn check(c: &Cluster, f: &mut Findings) {
-    let all: Vec<_> = c.settings().collect();
     // A setting's key: its file, as an index into the cluster's few files (comparing paths
     // component by component for each of a million lines would dominate), and its name,
-    // lowercased only when it has capitals.
-    let mut files: Vec<&std::path::Path> = Vec::new();
-    let keys: Vec<(usize, Cow<str>)> = all
-        .iter()
-        .map(|s| {
-            let file = match files
-                .iter()
-                .rposition(|f| std::ptr::eq(*f, s.file) || *f == s.file)
-            {
-                Some(i) => i,
-                None => {
-                    files.push(s.file);
-                    files.len() - 1
-                }
-            };
-            let name = &s.setting.name;
-            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(name.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(&**name)
-            };
-            (file, name)
-        })
-        .collect();
-    let mut last: FxHashMap<&(usize, Cow<str>), usize> = FxHashMap::default();
-    for (i, key) in keys.iter().enumerate() {
-        last.insert(key, i);
+    // lowercased only when it has capitals. The index holds one entry per key, the last
+    // occurrence, and the settings are walked twice instead of collected: a file of a million
+    // repeats costs one entry, not a million.
+    let mut files: Vec<&Path> = Vec::new();
+    let mut last: FxHashMap<(usize, Cow<str>), Located> = FxHashMap::default();
+    for s in c.settings() {
+        last.insert(key(&mut files, &s), s);
     }
-    for (i, s) in all.iter().enumerate() {
-        let winner = last[&keys[i]];
-        if winner != i {
-            let w = &all[winner];
+    for s in c.settings() {
+        let w = &last[&key(&mut files, &s)];
+        if !std::ptr::eq(w.row, s.row) {
             let d = f
                 .diag(format!(
                     "{} is set again on line {}; this line has no effect",
@@ -74,4 +54,24 @@ fn check(c: &Cluster, f: &mut Findings) {
             f.add(s.file, d);
         }
     }
+}
+
+fn key<'a>(files: &mut Vec<&'a Path>, s: &Located<'a>) -> (usize, Cow<'a, str>) {
+    let file = match files
+        .iter()
+        .rposition(|f| std::ptr::eq(*f, s.file) || *f == s.file)
+    {
+        Some(i) => i,
+        None => {
+            files.push(s.file);
+            files.len() - 1
+        }
+    };
+    let name: &'a str = &s.setting.name;
+    let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    };
+    (file, name)
 }
