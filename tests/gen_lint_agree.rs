@@ -2,9 +2,9 @@
 //! files as its runbooks install it, is clean under `lint --fail-on info`, with
 //! `--topology` and without.
 //!
-//! Every example at every major 10-18, two ways: the conf.d drop-in beside the stock
-//! postgresql.conf, and the node's own postgresql.conf patched by `gen --base` with the
-//! drop-in still installed. Stock files are PostgreSQL's samples as the distributions and
+//! Every example at every major 10-18, three ways: the conf.d drop-ins beside the stock
+//! postgresql.conf, the node's own postgresql.conf patched by `gen --base` with the
+//! drop-ins still installed, and the patched postgresql.conf alone (no pgrepl drop-in). Stock files are PostgreSQL's samples as the distributions and
 //! initdb fill them in (pg_hba.conf's host method md5 before 14, scram-sha-256 from 14). The
 //! real-server version of this, on a cluster the runbooks built, is in real_postgres.
 
@@ -69,7 +69,19 @@ fn write(path: &Path, text: &str) {
 
 /// Generates `topology` over stock files, installs the output into `tree` (the node's
 /// postgresql.conf patched or stock), and returns lint's report when it is not clean.
-fn installed_and_linted(dir: &Path, topology: &str, patched_conf: bool) -> Option<String> {
+/// How a node's settings are installed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Install {
+    /// The drop-ins beside the stock postgresql.conf, as the runbooks install them.
+    DropIns,
+    /// The postgresql.conf `gen --base` patches, and the drop-ins too.
+    PatchedAndDropIns,
+    /// Only the patched postgresql.conf (and pg_hba.conf), as configuration management
+    /// would install them.
+    PatchedOnly,
+}
+
+fn installed_and_linted(dir: &Path, topology: &str, install: Install) -> Option<String> {
     let topo_path = dir.join("topology.toml");
     write(&topo_path, topology);
     let valid = pgrepl::topology::load(topology)
@@ -108,17 +120,22 @@ fn installed_and_linted(dir: &Path, topology: &str, patched_conf: bool) -> Optio
         // Under the node's name, at its real path: lint pairs clusters with nodes by name.
         let under = |p: &str| tree.join(&n.name).join(p.trim_start_matches('/'));
         let config = under(&n.layout.config_dir);
-        let conf = match patched_conf {
-            true => fs::read_to_string(from.join("postgresql.conf")).unwrap(),
-            false => stock_conf(major, kind),
+        let conf = match install {
+            Install::DropIns => stock_conf(major, kind),
+            _ => fs::read_to_string(from.join("postgresql.conf")).unwrap(),
         };
         write(&config.join("postgresql.conf"), &conf);
         write(
             &config.join("pg_hba.conf"),
             &fs::read_to_string(from.join("pg_hba.conf")).unwrap(),
         );
+        // There even when empty, as on Debian (postgresql.conf reads it).
+        fs::create_dir_all(config.join("conf.d")).unwrap();
         for entry in fs::read_dir(from.join("conf.d")).unwrap() {
             let entry = entry.unwrap();
+            if install == Install::PatchedOnly && entry.file_name() == "pgrepl-replication.conf" {
+                continue;
+            }
             write(
                 &config.join("conf.d").join(entry.file_name()),
                 &fs::read_to_string(entry.path()).unwrap(),
@@ -164,21 +181,24 @@ fn lint_finds_nothing_in_what_gen_installs() {
     for example in tomls("examples") {
         let source = fs::read_to_string(&example).unwrap();
         for major in MAJORS {
-            for patched_conf in [false, true] {
+            for install in [
+                Install::DropIns,
+                Install::PatchedAndDropIns,
+                Install::PatchedOnly,
+            ] {
                 combinations += 1;
                 let dir = tempfile::tempdir().unwrap();
                 let topology = at_major(&source, major);
-                if let Some(report) = installed_and_linted(dir.path(), &topology, patched_conf) {
+                if let Some(report) = installed_and_linted(dir.path(), &topology, install) {
                     disagreements.push(format!(
-                        "== {} at PostgreSQL {major}, postgresql.conf {}:\n{report}",
-                        stem(&example),
-                        if patched_conf { "patched" } else { "stock" }
+                        "== {} at PostgreSQL {major}, {install:?}:\n{report}",
+                        stem(&example)
                     ));
                 }
             }
         }
     }
-    assert!(combinations >= 4 * 9 * 2, "{combinations}");
+    assert!(combinations >= 4 * 9 * 3, "{combinations}");
     assert!(
         disagreements.is_empty(),
         "{} of {combinations} installs are not clean:\n{}",

@@ -321,3 +321,46 @@ fn drift_and_override_are_both_reported() {
         "{out}"
     );
 }
+
+/// PGR028 without the drop-in: the node's own postgresql.conf holding the drop-in's settings
+/// (as `gen --base` patches it) is installed; one of them missing is named.
+#[test]
+fn settings_in_postgresql_conf_stand_for_the_drop_in() {
+    let good = root().join("tests/lint/PGR028/good");
+    let lint = |replace: (&str, &str)| {
+        let tmp = tempfile::tempdir().unwrap();
+        for node in ["pg-a", "pg-b"] {
+            let (from, to) = (good.join(node), tmp.path().join(node));
+            fs::create_dir_all(&to).unwrap();
+            for f in ["PG_VERSION", "pg_hba.conf"] {
+                fs::copy(from.join(f), to.join(f)).unwrap();
+            }
+            // The drop-in's lines in place of postgresql.conf's include of it.
+            let drop_in = fs::read_to_string(from.join("conf.d/pgrepl-replication.conf")).unwrap();
+            fs::write(
+                to.join("postgresql.conf"),
+                drop_in.replace(replace.0, replace.1),
+            )
+            .unwrap();
+        }
+        let o = pgrepl(&[
+            "lint",
+            tmp.path().to_str().unwrap(),
+            "--topology",
+            good.join("topology.toml").to_str().unwrap(),
+            "--select",
+            "PGR028",
+            "--format",
+            "concise",
+        ]);
+        (o.status.code(), stdout(&o))
+    };
+    assert_eq!(lint(("", "")), (Some(0), String::new()));
+    let (code, out) = lint(("max_wal_senders = 5", "max_wal_senders = 3"));
+    // A warning, under the default --fail-on error; both nodes have it.
+    assert_eq!((code, out.lines().count()), (Some(0), 2), "{out}");
+    assert!(
+        out.contains("conf.d/pgrepl-replication.conf is not read by this cluster, and 1 of the settings pgrepl gen intends for node pg-a is not in effect: max_wal_senders = 5"),
+        "{out}"
+    );
+}

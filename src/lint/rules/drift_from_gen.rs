@@ -2,7 +2,7 @@ use std::path::Path;
 
 use crate::lint::fleet::anchor;
 use crate::lint::{Cluster, Findings, Fleet};
-use crate::pgconf::conf::{ConfFile, Item};
+use crate::pgconf::conf::{ConfFile, Item, Setting};
 use crate::render::{DROP_IN, HBA_BLOCK};
 
 crate::declare_rule! {
@@ -14,7 +14,9 @@ crate::declare_rule! {
     /// a later line in postgresql.conf or postgresql.auto.conf that overrides the drop-in)
     /// silently makes that node different, and the next `pgrepl gen` run undoes or fights it.
     /// Checked: `conf.d/pgrepl-replication.conf` byte for byte, that each of its settings is
-    /// the one in effect, and the `# BEGIN pgrepl` block of pg_hba.conf.
+    /// the one in effect, and the `# BEGIN pgrepl` block of pg_hba.conf. Without the drop-in
+    /// (the node's postgresql.conf as `pgrepl gen --base` patches it), that each of the
+    /// drop-in's settings is in effect with its value.
     ///
     /// ## Example
     /// `max_wal_senders = 5` in the topology, `max_wal_senders = 3` in the node's drop-in
@@ -71,14 +73,47 @@ fn report(
     f.add(file, d);
 }
 
+/// The settings of a file gen writes.
+fn settings_of(text: &str) -> impl Iterator<Item = Box<Setting>> {
+    ConfFile::parse(text.as_bytes().to_vec())
+        .lines
+        .into_iter()
+        .filter_map(|l| match l.item {
+            Item::Setting(s) => Some(s),
+            _ => None,
+        })
+}
+
 fn check_drop_in(c: &Cluster, want: &str, node: &str, f: &mut Findings) {
     let Some(conf) = &c.conf else { return };
     let Some((path, file)) = conf.files.iter().find(|(p, _)| p.ends_with(DROP_IN)) else {
-        if let Some(at) = anchor(c) {
+        // `pgrepl gen --base` writes the same settings into the node's own postgresql.conf
+        // instead: installed that way, each one is in effect with the drop-in's value.
+        let missing: Vec<String> = settings_of(want)
+            .filter(|s| {
+                c.effective(&s.name)
+                    .is_none_or(|w| w.setting.value != s.value)
+            })
+            .map(|s| match s.quoted {
+                true => format!("{} = '{}'", s.name, s.value),
+                false => format!("{} = {}", s.name, s.value),
+            })
+            .collect();
+        if let (Some(at), false) = (anchor(c), missing.is_empty()) {
+            let shown = missing.len().min(3);
+            let more = match missing.len() - shown {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
             let d = f
-                .diag(format!("{DROP_IN} is not read by this cluster: the settings pgrepl gen intends for node {node} are not installed"))
+                .diag(format!(
+                    "{DROP_IN} is not read by this cluster, and {} of the settings pgrepl gen intends for node {node} {} not in effect: {}{more}",
+                    missing.len(),
+                    if missing.len() == 1 { "is" } else { "are" },
+                    missing[..shown].join(", ")
+                ))
                 .label(0..0, "no pgrepl drop-in")
-                .help("run the node's runbook (30-install-config.sh installs it and makes postgresql.conf read conf.d)");
+                .help("run the node's runbook (30-install-config.sh installs it and makes postgresql.conf read conf.d), or install the postgresql.conf `pgrepl gen --base` patches");
             f.add(at, d);
         }
         return;
@@ -89,10 +124,7 @@ fn check_drop_in(c: &Cluster, want: &str, node: &str, f: &mut Findings) {
     }
     // Every setting of the drop-in must be the one in effect, drifted or not: a later line
     // overriding it is a second problem, which fixing the drop-in alone would not solve.
-    for line in &ConfFile::parse(want.as_bytes().to_vec()).lines {
-        let Item::Setting(s) = &line.item else {
-            continue;
-        };
+    for s in settings_of(want) {
         let Some(winner) = c.effective(&s.name) else {
             continue;
         };
