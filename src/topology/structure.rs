@@ -324,9 +324,11 @@ impl<'s> Walker<'s, '_, '_> {
                 }
                 None if closed => {
                     let known: Vec<&str> = props.keys().map(String::as_str).collect();
-                    let help = match did_you_mean(name, known.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("known keys here: {}", known.join(", ")),
+                    let in_postgresql = matches!(path.as_slice(), [Seg::Key("postgresql")]);
+                    let help = match (in_postgresql, did_you_mean(name, known.iter().copied())) {
+                        (true, typo) => postgresql_key_help(name, &known, typo),
+                        (false, Some(s)) => format!("did you mean `{s}`?"),
+                        (false, None) => format!("known keys here: {}", known.join(", ")),
                     };
                     self.out.push(
                         Diagnostic::error(
@@ -510,5 +512,33 @@ fn single_required_key(schema: &Value) -> Option<&str> {
     match (required.as_slice(), props.len()) {
         ([key], 1) => key.as_str(),
         _ => None,
+    }
+}
+
+/// The help for an unknown key of `[postgresql]`, which holds the few parameters pgrepl
+/// manages: a parameter renamed into one of them, a parameter pgrepl leaves to the server's
+/// own files, or a typo.
+fn postgresql_key_help(name: &str, known: &[&str], typo: Option<&str>) -> String {
+    use crate::catalog::history::{Lookup, lookup};
+    let lookup = lookup(crate::catalog::NEWEST, name);
+    if let Lookup::Removed {
+        since,
+        replacement: Some(r),
+    } = lookup
+    {
+        let first = r.split_whitespace().next().unwrap_or(r);
+        if let Some(k) = known.iter().find(|k| **k == first) {
+            return format!(
+                "`{name}` became `{k}` in PostgreSQL {since}: write `{k}` here, for every major (pgrepl writes `{name}` from it for the majors before {since})"
+            );
+        }
+    }
+    match (lookup, typo) {
+        (Lookup::Unknown, Some(s)) => format!("did you mean `{s}`?"),
+        (Lookup::Unknown, None) => format!("known keys here: {}", known.join(", ")),
+        _ => format!(
+            "`{name}` is a PostgreSQL parameter that pgrepl does not manage: set it in the server's own postgresql.conf (or a conf.d file of yours); the keys here are {}",
+            known.join(", ")
+        ),
     }
 }
