@@ -140,6 +140,19 @@ fn every_unsafe_change_is_refused_at_once() {
     let o = plan(dir.path(), &with_vm3("vm1"), &swapped);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("planned alone"), "{}", stderr(&o));
+    // So is a switchover that also retires a standby (vm3 here), with --failover too: its
+    // steps would leave the retired standby streaming, and its slot holding WAL.
+    let without_vm3 = swap(&with_vm3("vm1"));
+    let without_vm3 = &without_vm3[..without_vm3.find("\n[[nodes]]\nname = \"vm3\"").unwrap()];
+    for options in [&[][..], &["--failover"][..]] {
+        let o = plan_with(dir.path(), &with_vm3("vm1"), without_vm3, options);
+        assert_eq!(o.status.code(), Some(1), "{options:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains("planned alone"), "{}", stderr(&o));
+        assert!(
+            !dir.path().join("out").exists(),
+            "a refused plan wrote files"
+        );
+    }
     // Only a direct standby of the primary can take over.
     let cascade = with_vm3("vm2");
     let to_vm3 = cascade

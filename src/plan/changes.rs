@@ -234,6 +234,13 @@ pub fn compare(
             changes.reconfigured.push(i);
         }
     }
+    // Before the change of primary is looked at: a switchover with a retirement is refused
+    // (the switchover's steps would leave the retired standby streaming, and its slot).
+    for (o, m) in old.nodes.iter().enumerate() {
+        if !new.nodes.iter().any(|n| n.name == m.name) && m.role != Role::Primary {
+            changes.removed.push(o);
+        }
+    }
     let primary = |t: &ValidTopology| {
         t.nodes
             .iter()
@@ -297,11 +304,6 @@ pub fn compare(
             .label(at(&node_path(&new_p.name, "role")), "still the primary")
             .help("make the standby to promote the primary in NEW, and the failed primary a standby of it"),
         );
-    }
-    for (o, m) in old.nodes.iter().enumerate() {
-        if !new.nodes.iter().any(|n| n.name == m.name) && m.role != Role::Primary {
-            changes.removed.push(o);
-        }
     }
     let names = |t: &ValidTopology| t.sync.as_ref().map(|s| s.standby_names());
     if names(old) != names(new) {
