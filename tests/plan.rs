@@ -330,3 +330,58 @@ fn plan_scripts_pass_shellcheck() {
     }
     assert!(checked >= 15, "only {checked} plan scripts checked");
 }
+
+/// A switchover or failover of a synchronous cluster turns synchronous replication on at the
+/// new primary only once enough listed standbys stream from it (its step refuses before):
+/// after the repointed standbys, or, when the count needs the old primary, after it rejoined.
+#[test]
+fn synchronous_replication_waits_for_its_standbys_after_a_change_of_primary() {
+    let old = fs::read_to_string(root().join("examples/three-node-sync.toml")).unwrap();
+    // db2 takes over; db1 follows it, and so does db3.
+    let swapped = old
+        .replacen(
+            "role = \"primary\"",
+            "role = \"standby\"\nupstream = \"db2\"",
+            1,
+        )
+        .replacen(
+            "name = \"db2\"\nrole = \"standby\"",
+            "name = \"db2\"\nrole = \"primary\"",
+            1,
+        )
+        .replacen(
+            "host = \"10.20.0.13\"",
+            "host = \"10.20.0.13\"\nupstream = \"db2\"",
+            1,
+        );
+    for (count, after) in [
+        (1, "db3/runbook/80-verify-node.sh"),
+        (2, "db1/runbook/80-verify-node.sh"),
+    ] {
+        let new = swapped
+            .replace("count = 1", &format!("count = {count}"))
+            .replace(
+                "standbys = [\"db2\", \"db3\"]",
+                "standbys = [\"db1\", \"db3\"]",
+            );
+        let old = old.replace("count = 1", &format!("count = {count}"));
+        for options in [&[][..], &["--failover"][..]] {
+            let dir = tempfile::tempdir().unwrap();
+            let o = plan_with(dir.path(), &old, &new, options);
+            assert!(o.status.success(), "{}", stderr(&o));
+            let text = fs::read_to_string(dir.path().join("out/PLAN.md")).unwrap();
+            let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s}:\n{text}"));
+            let enable = at("db2/runbook/91-enable-synchronous.sh");
+            assert_eq!(
+                text.matches("91-enable-synchronous.sh").count(),
+                1,
+                "{text}"
+            );
+            assert!(at(after) < enable, "count {count} {options:?}: {text}");
+            assert!(enable < at("db2/runbook/92-verify-senders.sh"), "{text}");
+            if count == 1 {
+                assert!(enable < at("db1/runbook/plan-rejoin.sh"), "{text}");
+            }
+        }
+    }
+}

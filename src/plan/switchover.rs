@@ -1,8 +1,8 @@
 //! A planned switchover, in order: preflight on both sides, the old primary stopped cleanly
 //! (its shutdown checkpoint printed), the candidate promoted only once it has received that
-//! checkpoint, the new primary's configuration and slots, the other standbys repointed, the
-//! old primary rejoining as a standby without a base backup (its stale slots dropped), and
-//! verification.
+//! checkpoint, the new primary's configuration and slots, the other standbys repointed,
+//! synchronous replication once enough of its standbys stream, the old primary rejoining as
+//! a standby without a base backup (its stale slots dropped), and verification.
 
 use super::builder::{Builder, Extra, RECONFIGURE};
 use super::changes::Changes;
@@ -77,19 +77,15 @@ pub(super) fn after_promotion(
     let p = new.nodes[demoted].name.clone();
     let c = new.nodes[promoted].name.clone();
     let mut done = vec![demoted, promoted];
-    let mut primary_steps = vec![
-        "install-config",
-        "open-firewall",
-        "apply-config",
-        "create-slots",
-    ];
-    if new.sync.is_some() {
-        primary_steps.push("enable-synchronous");
-    }
     b.steps(
         format!("Configure `{c}` as the primary"),
         promoted,
-        &primary_steps,
+        &[
+            "install-config",
+            "open-firewall",
+            "apply-config",
+            "create-slots",
+        ],
     );
     for (i, _, _) in &changes.reparented {
         b.steps(
@@ -98,6 +94,23 @@ pub(super) fn after_promotion(
             &["install-config", "apply-config", "verify-node"],
         );
         done.push(*i);
+    }
+    // Synchronous replication waits for enough listed standbys to stream from the new
+    // primary (its step refuses before): once the repointed ones do, or, when the count needs
+    // the old primary too, once that one has rejoined.
+    let sync = new.sync.as_ref().map(|s| {
+        let without_old = s.standbys.iter().filter(|n| **n != p).count();
+        (s.standby_names(), without_old < s.count as usize)
+    });
+    let enable_sync = |b: &mut Builder<'_>, names: &str| {
+        b.steps(
+            format!("Synchronous standbys of `{c}`: `{names}`"),
+            promoted,
+            &["enable-synchronous"],
+        );
+    };
+    if let Some((names, false)) = &sync {
+        enable_sync(b, names);
     }
     // The old primary: a standby of the new one, from its own data directory.
     if changes.failover {
@@ -134,6 +147,9 @@ pub(super) fn after_promotion(
             .find(|r| r.run.ends_with("-apply-config.sh"))
     }) {
         row.disrupts = format!("starts `{p}`, now a standby of `{c}`");
+    }
+    if let Some((names, true)) = &sync {
+        enable_sync(b, names);
     }
     let o = old
         .nodes
