@@ -5,6 +5,7 @@
 mod support;
 
 use std::fs;
+use std::path::Path;
 
 use support::*;
 
@@ -275,6 +276,20 @@ fn lint_findings_read_right() {
     );
 }
 
+/// `lint --topology` of PGR028's fixture topology over the nodes in `dir`, PGR028 only.
+fn lint_drift(dir: &Path, fixture: &Path) -> std::process::Output {
+    pgrepl(&[
+        "lint",
+        dir.to_str().unwrap(),
+        "--topology",
+        fixture.join("topology.toml").to_str().unwrap(),
+        "--select",
+        "PGR028",
+        "--format",
+        "concise",
+    ])
+}
+
 /// PGR028: a drifted drop-in and a later line overriding it are two problems, both reported.
 #[test]
 fn drift_and_override_are_both_reported() {
@@ -301,16 +316,7 @@ fn drift_and_override_are_both_reported() {
     .unwrap();
     let auto = tmp.path().join("pg-a/postgresql.auto.conf");
     fs::write(&auto, "wal_keep_size = '16MB'\n").unwrap();
-    let o = pgrepl(&[
-        "lint",
-        tmp.path().to_str().unwrap(),
-        "--topology",
-        good.join("topology.toml").to_str().unwrap(),
-        "--select",
-        "PGR028",
-        "--format",
-        "concise",
-    ]);
+    let o = lint_drift(tmp.path(), &good);
     let out = stdout(&o);
     assert!(
         out.contains("pgrepl-replication.conf differs from what pgrepl gen writes for node pg-a"),
@@ -343,16 +349,7 @@ fn settings_in_postgresql_conf_stand_for_the_drop_in() {
             )
             .unwrap();
         }
-        let o = pgrepl(&[
-            "lint",
-            tmp.path().to_str().unwrap(),
-            "--topology",
-            good.join("topology.toml").to_str().unwrap(),
-            "--select",
-            "PGR028",
-            "--format",
-            "concise",
-        ]);
+        let o = lint_drift(tmp.path(), &good);
         (o.status.code(), stdout(&o))
     };
     assert_eq!(lint(("", "")), (Some(0), String::new()));
