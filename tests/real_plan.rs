@@ -229,16 +229,23 @@ fn retire_synchronous(major: u32) {
     lint_clean(&lab, &two, &["vm1", "vm2"], "retire-sync");
 }
 
-/// A planned switchover vm1 -> vm2 and back, on a running three-node cluster: no committed
-/// row lost, the timeline advances, the old primary follows the new one from its own data
-/// directory (no base backup), and the downtime is printed.
+/// A planned switchover vm1 -> vm2 and back, on a running three-node synchronous cluster
+/// (ANY 1 of the primary's two standbys): no committed row lost, the timeline advances, the
+/// old primary follows the new one from its own data directory (no base backup), the new
+/// primary waits for its standbys, and the downtime is printed.
 fn switchover(major: u32) {
     let nodes = ["vm1", "vm2", "vm3"];
-    let Some((mut lab, first, out)) = running_lab(major, 3, &nodes, &[], false, |t| t) else {
+    let sync = |names: &str| {
+        format!("\n[replication.synchronous]\nmethod = \"any\"\ncount = 1\nstandbys = [{names}]\n")
+    };
+    let Some((mut lab, first, out)) = running_lab(major, 3, &nodes, &[], false, |t| {
+        t + &sync("\"vm2\", \"vm3\"")
+    }) else {
         return;
     };
     // vm2 is the primary, vm1 and vm3 stream from it.
-    let swapped = swap_primary(&first);
+    let swapped =
+        swap_primary(&first).replace(&sync("\"vm2\", \"vm3\""), &sync("\"vm1\", \"vm3\""));
     let mut times = Vec::new();
     let mut rows = 0;
     for (from, to, old, new, name) in [
@@ -294,7 +301,16 @@ fn switchover(major: u32) {
             "",
             "PG{major}: {from} kept its slots as a standby"
         );
-        lab.sql(to, "INSERT INTO committed SELECT generate_series(1, 10)");
+        assert_eq!(
+            lab.sql(to, "SHOW synchronous_standby_names"),
+            format!("ANY 1 (\"{from}\", \"{other}\")"),
+            "PG{major}: {name}"
+        );
+        // A commit waits for one of them, and gets it (a hang would end in the timeout).
+        lab.sql(
+            to,
+            "SET statement_timeout = '20s'; INSERT INTO committed SELECT generate_series(1, 10)",
+        );
         rows += 10;
         for n in [from, other] {
             lab.wait_for(n, "SELECT count(*) FROM committed", &rows.to_string());
