@@ -325,11 +325,13 @@ impl<'s> Walker<'s, '_, '_> {
                 None if closed => {
                     let known: Vec<&str> = props.keys().map(String::as_str).collect();
                     let in_postgresql = matches!(path.as_slice(), [Seg::Key("postgresql")]);
-                    let help = match (in_postgresql, did_you_mean(name, known.iter().copied())) {
-                        (true, typo) => postgresql_key_help(name, &known, typo),
-                        (false, Some(s)) => format!("did you mean `{s}`?"),
-                        (false, None) => format!("known keys here: {}", known.join(", ")),
-                    };
+                    let help = in_postgresql
+                        .then(|| parameter_help(name, &known))
+                        .flatten()
+                        .unwrap_or_else(|| match did_you_mean(name, known.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("known keys here: {}", known.join(", ")),
+                        });
                     self.out.push(
                         Diagnostic::error(
                             codes::UNKNOWN_KEY,
@@ -515,30 +517,28 @@ fn single_required_key(schema: &Value) -> Option<&str> {
     }
 }
 
-/// The help for an unknown key of `[postgresql]`, which holds the few parameters pgrepl
-/// manages: a parameter renamed into one of them, a parameter pgrepl leaves to the server's
-/// own files, or a typo.
-fn postgresql_key_help(name: &str, known: &[&str], typo: Option<&str>) -> String {
+/// The help for an unknown key of `[postgresql]` (which holds the few parameters pgrepl
+/// manages) that is a PostgreSQL parameter: renamed into one of the keys, or left to the
+/// server's own files. None for any other name.
+fn parameter_help(name: &str, known: &[&str]) -> Option<String> {
     use crate::catalog::history::{Lookup, lookup};
-    let lookup = lookup(crate::catalog::NEWEST, name);
+    let found = lookup(crate::catalog::NEWEST, name);
     if let Lookup::Removed {
         since,
         replacement: Some(r),
-    } = lookup
+    } = found
     {
-        let first = r.split_whitespace().next().unwrap_or(r);
-        if let Some(k) = known.iter().find(|k| **k == first) {
-            return format!(
+        let k = r.split_whitespace().next().unwrap_or(r);
+        if known.contains(&k) {
+            return Some(format!(
                 "`{name}` became `{k}` in PostgreSQL {since}: write `{k}` here, for every major (pgrepl writes `{name}` from it for the majors before {since})"
-            );
+            ));
         }
     }
-    match (lookup, typo) {
-        (Lookup::Unknown, Some(s)) => format!("did you mean `{s}`?"),
-        (Lookup::Unknown, None) => format!("known keys here: {}", known.join(", ")),
-        _ => format!(
+    (found != Lookup::Unknown).then(|| {
+        format!(
             "`{name}` is a PostgreSQL parameter that pgrepl does not manage: set it in the server's own postgresql.conf (or a conf.d file of yours); the keys here are {}",
             known.join(", ")
-        ),
-    }
+        )
+    })
 }
