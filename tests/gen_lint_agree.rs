@@ -4,8 +4,8 @@
 //!
 //! Every example at every major 10-18, three ways: the conf.d drop-ins beside the stock
 //! postgresql.conf, the node's own postgresql.conf patched by `gen --base` with the
-//! drop-ins still installed, and the patched postgresql.conf alone (no pgrepl drop-in). Stock files are PostgreSQL's samples as the distributions and
-//! initdb fill them in (pg_hba.conf's host method md5 before 14, scram-sha-256 from 14). The
+//! drop-ins still installed, and the patched postgresql.conf alone (no pgrepl drop-in).
+//! Stock files are PostgreSQL's samples as the distributions and initdb fill them in (pg_hba.conf's host method md5 before 14, scram-sha-256 from 14). The
 //! real-server version of this, on a cluster the runbooks built, is in real_postgres.
 
 mod support;
@@ -67,8 +67,6 @@ fn write(path: &Path, text: &str) {
     fs::write(path, text).unwrap();
 }
 
-/// Generates `topology` over stock files, installs the output into `tree` (the node's
-/// postgresql.conf patched or stock), and returns lint's report when it is not clean.
 /// How a node's settings are installed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Install {
@@ -81,6 +79,8 @@ enum Install {
     PatchedOnly,
 }
 
+/// Generates `topology` over stock files, installs the output into `tree` as `install`
+/// says, and returns lint's report when it is not clean.
 fn installed_and_linted(dir: &Path, topology: &str, install: Install) -> Option<String> {
     let topo_path = dir.join("topology.toml");
     write(&topo_path, topology);

@@ -149,6 +149,11 @@ fn cluster_changes(major: u32) {
     eprintln!("PG{major} plan: {}", times.join(", "));
 }
 
+/// The topology's table for synchronous replication to ANY 1 of `names` (quoted, listed).
+fn any_one_of(names: &str) -> String {
+    format!("\n[replication.synchronous]\nmethod = \"any\"\ncount = 1\nstandbys = [{names}]\n")
+}
+
 /// Retiring a synchronous standby, on distinct addresses (a network namespace; root only):
 /// it leaves synchronous_standby_names first, commits keep working, and its address leaves
 /// every remaining node's pg_hba.conf once they reload.
@@ -168,13 +173,10 @@ fn retire_synchronous(major: u32) {
     for n in ["vm1", "vm2", "vm3"] {
         lab.init_server(n);
     }
-    let sync = |names: &str| {
-        format!("[replication.synchronous]\nmethod = \"any\"\ncount = 1\nstandbys = [{names}]\n")
-    };
     let body = |lab: &Lab, names: &str, nodes: &[&str]| {
         lab.topology(&format!(
             "{}\n[postgresql]\nmax_slot_wal_keep_size = \"1GB\"\n{}",
-            sync(names),
+            any_one_of(names),
             lab.nodes_toml_of(nodes, &[])
         ))
     };
@@ -235,17 +237,16 @@ fn retire_synchronous(major: u32) {
 /// primary waits for its standbys, and the downtime is printed.
 fn switchover(major: u32) {
     let nodes = ["vm1", "vm2", "vm3"];
-    let sync = |names: &str| {
-        format!("\n[replication.synchronous]\nmethod = \"any\"\ncount = 1\nstandbys = [{names}]\n")
-    };
     let Some((mut lab, first, out)) = running_lab(major, 3, &nodes, &[], false, |t| {
-        t + &sync("\"vm2\", \"vm3\"")
+        t + &any_one_of("\"vm2\", \"vm3\"")
     }) else {
         return;
     };
     // vm2 is the primary, vm1 and vm3 stream from it.
-    let swapped =
-        swap_primary(&first).replace(&sync("\"vm2\", \"vm3\""), &sync("\"vm1\", \"vm3\""));
+    let swapped = swap_primary(&first).replace(
+        &any_one_of("\"vm2\", \"vm3\""),
+        &any_one_of("\"vm1\", \"vm3\""),
+    );
     let mut times = Vec::new();
     let mut rows = 0;
     for (from, to, old, new, name) in [
