@@ -35,9 +35,7 @@ impl ClusterFiles {
     /// directory is the config directory.
     pub fn with_conf(conf_path: &Path, reading: Reading) -> ClusterFiles {
         let dir = parent_of(conf_path);
-        let conf = conf_path
-            .is_file()
-            .then(|| FileSettings::read_as(reading, conf_path, None));
+        let conf = FileSettings::read_present(reading, conf_path);
         let setting = |name: &str| {
             conf.as_ref()
                 .and_then(|c| c.effective(name))

@@ -78,6 +78,27 @@ impl FileSettings {
         }
     }
 
+    /// Like [`FileSettings::read_as`] without postgresql.auto.conf, or `None` when there is no
+    /// regular file at `config_file` (as `Path::is_file` says). One open for both answers: a fleet has
+    /// thousands of clusters.
+    pub fn read_present(reading: Reading, config_file: &Path) -> Option<FileSettings> {
+        let path = absolute(config_file);
+        match crate::input::read_regular(&path, crate::input::MAX_CONFIG_BYTES) {
+            Ok(Some(bytes)) => {
+                let mut fs = FileSettings {
+                    reading,
+                    ..FileSettings::default()
+                };
+                fs.read_text(&path, bytes, 0);
+                fs.finish();
+                Some(fs)
+            }
+            Ok(None) => None,
+            // There, but unreadable: the rows say why.
+            Err(_) => Some(FileSettings::read_as(reading, config_file, None)),
+        }
+    }
+
     /// Adds postgresql.auto.conf (read last, if present) to settings already read, for callers
     /// that learn where it is from postgresql.conf itself (data_directory).
     pub fn with_auto_conf(mut self, auto_conf: &Path) -> FileSettings {
@@ -134,6 +155,11 @@ impl FileSettings {
                 return;
             }
         };
+        self.read_text(path, bytes, depth);
+    }
+
+    /// Reads one file's bytes, and what they include.
+    fn read_text(&mut self, path: &Path, bytes: Vec<u8>, depth: usize) {
         let file = ConfFile::parse(bytes);
         let source: Arc<str> = path.display().to_string().into();
         let dir = path.parent().unwrap_or(Path::new("/")).to_path_buf();
