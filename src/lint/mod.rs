@@ -11,6 +11,7 @@ pub mod fleet;
 pub mod rules;
 pub mod suppress;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -72,6 +73,13 @@ impl Findings {
         let mut diagnostic = diagnostic;
         diagnostic.code = self.rule.code;
         diagnostic.severity = self.rule.severity;
+        // `format!` reserves about twice what it writes. Copied into exactly its size, the
+        // message leaves its first buffer whole for the next finding's `format!` (shrinking
+        // in place would leave a sliver no later allocation fits).
+        diagnostic.message = exact(diagnostic.message);
+        if let Some(Cow::Owned(help)) = &mut diagnostic.help {
+            *help = exact(std::mem::take(help));
+        }
         let file = match &self.last_file {
             Some(last) if **last == *file.as_ref() => last.clone(),
             _ => self.last_file.insert(Arc::from(file.as_ref())).clone(),
@@ -82,6 +90,14 @@ impl Findings {
     /// A diagnostic to fill in: the rule sets code and severity when it is added.
     pub fn diag(&self, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(self.rule.code, message)
+    }
+}
+
+fn exact(s: String) -> String {
+    if s.capacity() == s.len() {
+        s
+    } else {
+        s.as_str().to_owned()
     }
 }
 
