@@ -263,8 +263,11 @@ fn next_token(s: &[u8]) -> (Kind, usize) {
 type Token = (Kind, Range<usize>);
 
 /// The tokens of one line (up to a comment), and where the comment starts.
-fn tokenize(text: &[u8], line: Range<usize>) -> (Vec<Token>, Option<Range<usize>>) {
-    let mut tokens = Vec::new();
+/// A line's tokens: a setting has two or three, held in place.
+type Tokens = smallvec::SmallVec<[Token; 3]>;
+
+fn tokenize(text: &[u8], line: Range<usize>) -> (Tokens, Option<Range<usize>>) {
+    let mut tokens = Tokens::new();
     let mut i = line.start;
     while i < line.end {
         let b = text[i];
@@ -357,34 +360,52 @@ fn parse_line(text: &[u8], line: Range<usize>) -> Item {
         return error_near(tokens.get(k + 1));
     }
     let quoted = *value_kind == Kind::String;
-    let value_bytes = if quoted {
-        unescape(&text[value_span.clone()])
+    // Straight from the file's bytes into what is kept: a file of a million settings made
+    // five short-lived copies per line, and their holes between the kept ones.
+    let raw = &text[value_span.clone()];
+    let value: Arc<str> = if !quoted {
+        shared(raw)
     } else {
-        text[value_span.clone()].to_vec()
+        // As `unescape` cuts it; with no quote or backslash inside, unescaping changes nothing.
+        let inner = &raw[1..raw.len().saturating_sub(1).max(1)];
+        if inner.iter().any(|b| matches!(b, b'\\' | b'\'')) {
+            shared(&unescape(raw))
+        } else {
+            shared(inner)
+        }
     };
-    let value = String::from_utf8_lossy(&value_bytes).into_owned();
-    let name = lossy(name_span);
-    let include = match name.to_ascii_lowercase().as_str() {
-        "include" => Some(IncludeKind::File),
-        "include_if_exists" => Some(IncludeKind::IfExists),
-        "include_dir" => Some(IncludeKind::Dir),
-        _ => None,
-    };
+    let name = &text[name_span.clone()];
+    let include = [
+        ("include", IncludeKind::File),
+        ("include_if_exists", IncludeKind::IfExists),
+        ("include_dir", IncludeKind::Dir),
+    ]
+    .into_iter()
+    .find(|(word, _)| name.eq_ignore_ascii_case(word.as_bytes()))
+    .map(|(_, kind)| kind);
     if let Some(kind) = include {
         return Item::Include(Box::new(Include {
             kind,
-            path: value,
+            path: value.as_ref().to_owned(),
             span: name_span.start..value_span.end,
         }));
     }
     Item::Setting(Box::new(Setting {
-        name: name.into(),
+        name: shared(name),
         name_span: name_span.clone(),
-        value: value.into(),
+        value,
         value_span: value_span.clone(),
         quoted,
         comment,
     }))
+}
+
+/// Bytes as shared text, invalid UTF-8 replaced as `String::from_utf8_lossy` does.
+fn shared(bytes: &[u8]) -> Arc<str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Arc::from(s),
+        Err(_) => Arc::from(String::from_utf8_lossy(bytes).as_ref()),
+    }
 }
 
 #[cfg(test)]
