@@ -163,23 +163,43 @@ pub(super) fn fields(line: &[u8]) -> Vec<Vec<Token>> {
 }
 
 /// The records of a file: logical lines (a backslash at the end of a line continues it,
-/// from 14), each with its first line number and byte span.
-pub(super) fn logical_lines(text: &[u8], major: u32) -> Vec<(usize, Range<usize>, Cow<'_, [u8]>)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut number = 1;
-    while start < text.len() {
-        let first = number;
+/// from 14), each with its first line number and byte span, one at a time.
+pub(super) fn logical_lines(text: &[u8], major: u32) -> LogicalLines<'_> {
+    LogicalLines {
+        text,
+        continuation: has(major, Feature::HbaLineContinuation),
+        start: 0,
+        number: 1,
+    }
+}
+
+/// An iterator rather than a list: a file's lines are read once, in order, and a list of
+/// them was a copy of the file's structure made only to be walked.
+pub(super) struct LogicalLines<'a> {
+    text: &'a [u8],
+    continuation: bool,
+    start: usize,
+    number: usize,
+}
+
+impl<'a> Iterator for LogicalLines<'a> {
+    type Item = (usize, Range<usize>, Cow<'a, [u8]>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let text = self.text;
+        let start = self.start;
+        if start >= text.len() {
+            return None;
+        }
+        let first = self.number;
         // Borrowed unless a continuation joins lines (most lines stand alone).
-        let mut content: Cow<'_, [u8]> = Cow::Borrowed(&[]);
+        let mut content: Cow<'a, [u8]> = Cow::Borrowed(&[]);
         let mut pos = start;
         loop {
             let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |p| pos + p);
             let mut line = &text[pos..end];
-            number += 1;
-            let continued = has(major, Feature::HbaLineContinuation)
-                && line.ends_with(b"\\")
-                && end < text.len();
+            self.number += 1;
+            let continued = self.continuation && line.ends_with(b"\\") && end < text.len();
             if continued {
                 line = &line[..line.len() - 1];
             }
@@ -193,10 +213,9 @@ pub(super) fn logical_lines(text: &[u8], major: u32) -> Vec<(usize, Range<usize>
                 break;
             }
         }
-        out.push((first, start..pos.min(text.len()), content));
-        start = pos;
+        self.start = pos;
+        Some((first, start..pos.min(text.len()), content))
     }
-    out
 }
 
 /// Reads an `@file` list next to pg_hba.conf.
@@ -211,7 +230,6 @@ pub(super) fn expand_at(token: &Token, dir: &Path, major: u32) -> Result<Vec<Tok
         format!("could not open file \"{}\": {reason}", path.display())
     })?;
     Ok(logical_lines(&text, major)
-        .into_iter()
         .flat_map(|(_, _, l)| fields(&l).into_iter().flatten())
         .collect())
 }
