@@ -16,8 +16,15 @@ use crate::pgconf::hba::Features;
 pub const SEARCH_DEPTH: usize = 8;
 
 /// Directories below a path that hold a cluster's files, depth-limited (symlinks are not
-/// followed, so a loop cannot trap the walk).
+/// followed, so a loop cannot trap the walk), in byte order.
 fn cluster_dirs(root: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    walk(root, depth, out, true);
+}
+
+/// The first directory with several subdirectories (`/etc/postgresql`'s majors, `hosts/`'s
+/// hosts) has them walked on every core: a fleet's walk is a probe per cluster, and done on
+/// one core it was a tenth of the run. Below that level, one thread walks each.
+fn walk(root: &Path, depth: usize, out: &mut Vec<PathBuf>, spread: bool) {
     let is_cluster = ["postgresql.conf", "pg_hba.conf", "PG_VERSION"]
         .iter()
         .any(|f| root.join(f).is_file());
@@ -37,8 +44,17 @@ fn cluster_dirs(root: &Path, depth: usize, out: &mut Vec<PathBuf>) {
         .map(|e| e.path())
         .collect();
     dirs.sort();
-    for d in dirs {
-        cluster_dirs(&d, depth - 1, out);
+    if spread && dirs.len() > 1 {
+        let found = crate::parallel::map(&dirs, &|d| {
+            let mut found = Vec::new();
+            walk(d, depth - 1, &mut found, false);
+            found
+        });
+        out.extend(found.into_iter().flatten());
+    } else {
+        for d in dirs {
+            walk(&d, depth - 1, out, spread);
+        }
     }
 }
 
