@@ -6,8 +6,6 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use smallvec::SmallVec;
-
 use crate::catalog::{Feature, has};
 
 use super::tokens::{Fields, expand_at, logical_lines};
@@ -105,9 +103,12 @@ fn is_list(t: &Token) -> bool {
     !t.quoted && t.text.starts_with('@') && t.text.len() > 1
 }
 
-fn parse_record(p: &mut Parse<'_>, fields: &[&[Token]], rule: &mut Row) -> Result<(), String> {
+fn parse_record<'t>(
+    p: &mut Parse<'_>,
+    mut it: impl Iterator<Item = &'t [Token]>,
+    rule: &mut Row,
+) -> Result<(), String> {
     let f = p.features;
-    let mut it = fields.iter();
     let ty = it.next().ok_or("no connection type")?;
     if ty.len() > 1 {
         return Err("multiple values specified for connection type".into());
@@ -493,14 +494,17 @@ pub(super) fn collect(
                 continue;
             }
         }
-        let mut rule = Row {
+        // Filled in where it lies in the list: a row is a few hundred bytes, and one made
+        // aside was copied into place for every record.
+        out.push(Row {
             file_name: file_name.clone(),
             line_number: number,
             parsed: None,
             options: Vec::new(),
             error: None,
             span: span.clone(),
-        };
+        });
+        let rule = out.last_mut().expect("just pushed");
         let mut p = Parse {
             features,
             dir: &dir,
@@ -508,18 +512,14 @@ pub(super) fn collect(
         };
         // `@file` lists are read for every field, before the record is interpreted.
         let parsed = if fields.iter().flatten().any(is_list) {
-            p.expand(&fields).and_then(|expanded| {
-                let slices: SmallVec<[&[Token]; 8]> = expanded.iter().map(Vec::as_slice).collect();
-                parse_record(&mut p, &slices, &mut rule)
-            })
+            p.expand(&fields)
+                .and_then(|expanded| parse_record(&mut p, expanded.iter().map(Vec::as_slice), rule))
         } else {
-            let slices: SmallVec<[&[Token]; 8]> = fields.iter().collect();
-            parse_record(&mut p, &slices, &mut rule)
+            parse_record(&mut p, fields.iter(), rule)
         };
         match parsed {
             Ok(()) => rule.error = p.error,
-            Err(e) => rule = error_row(&file_name, number, span, e),
+            Err(e) => *rule = error_row(&file_name, number, span, e),
         }
-        out.push(rule);
     }
 }
