@@ -262,10 +262,10 @@ fn next_token(s: &[u8]) -> (Kind, usize) {
 
 type Token = (Kind, Range<usize>);
 
-/// The tokens of one line (up to a comment), and where the comment starts.
 /// A line's tokens: a setting has two or three, held in place.
 type Tokens = smallvec::SmallVec<[Token; 3]>;
 
+/// The tokens of one line (up to a comment), and where the comment starts.
 fn tokenize(text: &[u8], line: Range<usize>) -> (Tokens, Option<Range<usize>>) {
     let mut tokens = Tokens::new();
     let mut i = line.start;
